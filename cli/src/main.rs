@@ -1,0 +1,3 @@
+//! The tollgate command line
+
+fn main() {}

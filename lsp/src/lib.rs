@@ -1,0 +1,1 @@
+//! The Tollgate language server

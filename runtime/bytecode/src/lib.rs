@@ -1,0 +1,1 @@
+//! The Tollgate bytecode format: instructions, constant pool, program serialization and disassembly

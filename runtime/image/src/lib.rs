@@ -1,0 +1,1 @@
+//! Reads container images (docker-archive, OCI layout and archive, rootfs folders) into facts

@@ -1,0 +1,1 @@
+//! The secret scanner: built-in and policy-defined credential rules

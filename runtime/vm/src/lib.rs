@@ -1,0 +1,1 @@
+//! The Tollgate virtual machine: evaluates compiled programs over image facts

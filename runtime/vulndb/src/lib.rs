@@ -1,0 +1,1 @@
+//! The vulnerability database: OSV import, the index file and matching

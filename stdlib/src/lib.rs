@@ -1,0 +1,1 @@
+//! The policy-language sources shipped with Tollgate: the facts schema, builtin signatures and standard policies
