@@ -1,1 +1,202 @@
-//! The pest grammar of the Tollgate policy language and the parser derived from it
+//! The pest grammar of the Tollgate policy language and the parser derived from it.
+//!
+//! Nothing outside this crate sees pest: [`parse`] returns this crate's own [`Node`] tree (a
+//! [`Kind`] and a byte range per node, comments set aside) or a [`GrammarError`] that says in
+//! words what was expected. The compiler builds its syntax tree from the nodes.
+
+mod describe;
+mod generated;
+
+use generated::{Rule, TollgateParser};
+use pest::Parser;
+use std::num::NonZeroUsize;
+
+pub use describe::GrammarError;
+
+/// Every keyword of the language, for editor grammars and completion: the reserved words, the
+/// literal words `true false none`, and the contextual words `image expect denies warns passes
+/// with times` (keywords only where they appear, otherwise ordinary names).
+pub const KEYWORDS: &[&str] = &[
+    "module", "import", "as", "param", "type", "enum", "fn", "builtin", "deny", "warn", "info",
+    "except", "secret", "test", "for", "in", "let", "where", "when", "unless", "message", "until",
+    "because", "and", "or", "not", "matches", "glob", "true", "false", "none", "image", "expect",
+    "denies", "warns", "passes", "with", "times",
+];
+
+/// The words that can never be names of bindings, rules, types or functions (they may still be
+/// field names, after `.`, in record literals and in type declarations).
+pub const RESERVED: &[&str] = &[
+    "module", "import", "as", "param", "type", "enum", "fn", "builtin", "deny", "warn", "info",
+    "except", "secret", "test", "for", "in", "let", "where", "when", "unless", "message", "until",
+    "because", "and", "or", "not", "matches", "glob", "true", "false", "none",
+];
+
+/// The words that start an item at the beginning of a line (recovery splits files there).
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "module", "import", "param", "type", "enum", "fn", "builtin", "deny", "warn", "info", "except",
+    "secret", "test",
+];
+
+/// Parser calls allowed per parse: far above any real policy (a 1,000-rule file needs a few
+/// million), low enough that a hostile input fails fast instead of backtracking for minutes.
+const CALL_LIMIT: usize = 200_000_000;
+
+macro_rules! kinds {
+    ($($name:ident),* $(,)?) => {
+        /// The kinds of nodes: one per non-silent grammar rule, named as in `tollgate.pest`.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Kind {
+            $(
+                #[doc = concat!("The `", stringify!($name), "` rule.")]
+                $name,
+            )*
+        }
+
+        impl Kind {
+            const fn from_rule(rule: Rule) -> Kind {
+                match rule {
+                    $(Rule::$name => Kind::$name,)*
+                }
+            }
+
+            /// The rule's name in `tollgate.pest`.
+            pub const fn rule_name(self) -> &'static str {
+                match self {
+                    $(Kind::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    EOI, file, item_head, item_keyword, module_doc, module_doc_line, doc, doc_line, doc_text,
+    attribute, item, module_decl, import_decl, import_alias, param_decl, type_decl, field_decl,
+    enum_decl, variant, fn_decl, builtin_fn_decl, type_params, fn_params, fn_param, rule_decl,
+    rule_action, except_decl, except_where, except_until, except_because, secret_decl, test_decl,
+    expect_stmt, outcome, with_message, times, for_clause, let_clause, where_clause, when_clause,
+    unless_clause, message_clause, type_expr, type_atom, type_args, optional_mark, expr, coalesce,
+    or_expr, and_expr, not_expr, comparison, additive, multiplicative, unary, postfix,
+    op_coalesce, compare_op, op_not_in, add_op, mul_op, op_neg, member, member_dot, index,
+    call_args, paren, image_lit, list, braces, record_field, map_value, map_entry, comprehension,
+    generator, generator_where, aggregate, aggregate_name, name, date, duration, float, int,
+    string, string_text, escape, brace_escape, interpolation, stray_rbrace, raw_string, raw_text,
+    path, ident, field_name, kw_module, kw_import, kw_as, kw_param, kw_type, kw_enum, kw_fn,
+    kw_builtin, kw_deny, kw_warn, kw_info, kw_except, kw_secret, kw_test, kw_for, kw_in, kw_let,
+    kw_where, kw_when, kw_unless, kw_message, kw_until, kw_because, kw_and, kw_or, kw_not,
+    kw_matches, kw_glob, kw_true, kw_false, kw_none, kw_image, kw_expect, kw_denies, kw_warns,
+    kw_passes, kw_with, kw_times, COMMENT, comment_text,
+    // silent rules: pest names them too, but they never appear as nodes
+    item_body, clause, postfix_op, primary, literal, digits, string_lit, string_piece, ident_char,
+    reserved, WHITESPACE,
+}
+
+/// One node of the parse: a grammar rule that matched the bytes `start..end` of the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Which rule matched.
+    pub kind: Kind,
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+    /// The nodes of the rule's non-silent sub-rules, in order (comments excluded).
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    /// The matched text, sliced from the input the node was parsed from.
+    pub fn text<'t>(&self, input: &'t str) -> &'t str {
+        input.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// A successful parse: the root node and the `//` comments found as trivia.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    /// The entry rule's node.
+    pub root: Node,
+    /// The byte ranges `(start, end)` of every plain `//` comment, in source order.
+    pub comments: Vec<(usize, usize)>,
+}
+
+/// Where to start parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A whole file (or a slice of one made of whole items): `module_doc? item*`.
+    File,
+    /// Only the head of an item (doc, attributes, keyword, name), to name a broken item.
+    ItemHead,
+}
+
+/// Parses `input` from `entry`. Never panics; fails with what was expected where parsing stopped.
+pub fn parse(entry: Entry, input: &str) -> Result<Tree, GrammarError> {
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    pest::set_error_detail(true);
+    let rule = match entry {
+        Entry::File => Rule::file,
+        Entry::ItemHead => Rule::item_head,
+    };
+    let pairs = TollgateParser::parse(rule, input).map_err(|e| describe::grammar_error(&e, input))?;
+    let mut comments = Vec::new();
+    let mut roots = Vec::new();
+    for pair in pairs {
+        collect(input, pair, &mut roots, &mut comments);
+    }
+    comments.sort_unstable();
+    let root = roots.into_iter().next().unwrap_or(Node {
+        kind: Kind::file,
+        start: 0,
+        end: input.len(),
+        children: Vec::new(),
+    });
+    Ok(Tree { root, comments })
+}
+
+/// Converts one pair (and its descendants) into nodes, setting comments aside.
+fn collect(
+    input: &str,
+    pair: pest::iterators::Pair<'_, Rule>,
+    out: &mut Vec<Node>,
+    comments: &mut Vec<(usize, usize)>,
+) {
+    let span = pair.as_span();
+    let rule = pair.as_rule();
+    if rule == Rule::COMMENT {
+        comments.push((span.start(), span.end()));
+        return;
+    }
+    let mut children = Vec::new();
+    for inner in pair.into_inner() {
+        collect(input, inner, &mut children, comments);
+    }
+    let kind = Kind::from_rule(rule);
+    let end = if keeps_trailing_space(kind) {
+        span.end()
+    } else {
+        trim_trivia_end(input, span.start(), span.end(), comments)
+    };
+    out.push(Node { kind, start: span.start(), end, children });
+}
+
+/// Whether a node's text may legitimately end in whitespace (text inside strings and comments).
+fn keeps_trailing_space(kind: Kind) -> bool {
+    matches!(kind, Kind::string_text | Kind::raw_text | Kind::doc_text | Kind::comment_text)
+}
+
+/// The end of `start..end` without the whitespace and comments pest leaves at the end of a rule
+/// whose last repetition or option matched nothing (spans must end at the last token).
+fn trim_trivia_end(input: &str, start: usize, mut end: usize, comments: &[(usize, usize)]) -> usize {
+    loop {
+        let text = input.get(start..end).unwrap_or("");
+        let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        end = start + trimmed.len();
+        match comments.iter().rev().find(|(_, comment_end)| *comment_end == end) {
+            Some((comment_start, _)) if *comment_start >= start && *comment_start < end => {
+                end = *comment_start;
+            }
+            _ => return end,
+        }
+    }
+}

@@ -1,0 +1,618 @@
+//! The salsa database of the front end, shared by the CLI and the language server, and its
+//! small public API (`Compiler`).
+//!
+//! Inputs: one `SourceFile` per policy file (path + text) plus the embedded stdlib, listed by
+//! the `Workspace` input. Queries, each memoised and re-run only when what it read changed:
+//!
+//! - `parse_file(file)`: the file's syntax tree and syntax errors;
+//! - `file_context(file)`: its module name and imports;
+//! - `file_items(file)`: its items, each as an interned `ItemKey` (file + the item's text) with
+//!   the item's offset. The key is the item's text, so an edit elsewhere in the file (even one
+//!   that moves the item) keeps the key;
+//! - `item_syntax(key)`: the item re-parsed on its own, so its spans are relative to its start;
+//! - `global_scope(ws)`: every module's signatures (no bodies, no spans), so it stays equal
+//!   when a body changes and salsa does not re-run what depends on it;
+//! - `check_item(ws, key)`: resolution and type checking of ONE item. Editing one rule's body
+//!   re-runs this query for that rule only;
+//! - `file_diagnostics(ws, file)`, `program_diagnostics(ws)` (duplicates across the module,
+//!   recursion, unused functions) and `typed_program(ws)` for lowering.
+//!
+//! No file-system IO here: sources come in through `Compiler::set_source`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use salsa::Setter;
+
+use crate::check::{self, CheckEnv, CheckedItem};
+use crate::diagnostics::{Diagnostic, Label, codes};
+use crate::hir;
+use crate::resolve::{self, DeclInput, FileContext, GlobalScope, error, warning};
+use crate::syntax::{self, ast};
+use crate::types::Type;
+
+/// One source file: its path (relative to the policy root; it also names the module when the
+/// file has no `module` declaration) and its text.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    /// The path as given to `Compiler::set_source`.
+    #[returns(ref)]
+    pub path: Arc<str>,
+    /// The file's text.
+    #[returns(ref)]
+    pub text: Arc<str>,
+    /// Whether the file is part of the embedded stdlib.
+    pub stdlib: bool,
+}
+
+/// The set of files of the program.
+#[salsa::input(debug)]
+pub struct Workspace {
+    /// Every file, stdlib first, then by path.
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+}
+
+/// One item of a file, identified by its file and its text.
+#[salsa::interned(debug)]
+pub struct ItemKey<'db> {
+    /// The file it is in.
+    pub file: SourceFile,
+    /// The item's text, from its first doc line or attribute to its end.
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// A parsed file: the tree and the syntax diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFile {
+    /// The syntax tree (absolute spans).
+    pub file: ast::File,
+    /// Syntax errors, as diagnostics of this file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The database.
+#[salsa::db]
+#[derive(Clone)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+    /// The names of the queries executed since logging started (test support).
+    executed: Arc<Mutex<Option<Vec<String>>>>,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let log = executed.clone();
+        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut guard) = log.lock()
+                && let Some(entries) = guard.as_mut()
+            {
+                entries.push(format!("{database_key:?}"));
+            }
+        })));
+        Database { storage, executed }
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+/// Parses a whole file.
+#[salsa::tracked(returns(ref))]
+pub fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> ParsedFile {
+    let (tree, mut diagnostics) = parse_source(file.text(db));
+    let path = file.path(db).clone();
+    for diagnostic in &mut diagnostics {
+        diagnostic.file = path.clone();
+    }
+    ParsedFile { file: tree, diagnostics }
+}
+
+/// The module name and imports of a file.
+#[salsa::tracked(returns(ref))]
+pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
+    let parsed = parse_file(db, file);
+    let mut module = None;
+    let mut imports = BTreeMap::new();
+    for item in &parsed.file.items {
+        match &item.kind {
+            ast::ItemKind::Module(decl) if module.is_none() => module = Some(decl.path.dotted()),
+            ast::ItemKind::Import(import) => {
+                let target = import.path.dotted();
+                let alias = match &import.alias {
+                    Some(alias) => alias.name.clone(),
+                    None => import.path.segments.last().map(|s| s.name.clone()).unwrap_or_default(),
+                };
+                imports.insert(Arc::from(alias), Arc::from(target));
+            }
+            _ => {}
+        }
+    }
+    let module = module.unwrap_or_else(|| resolve::module_from_path(file.path(db)));
+    FileContext { module: Arc::from(module), stdlib: *file.stdlib(db), imports }
+}
+
+/// The items of a file: each one's key and its byte offset in the file.
+#[salsa::tracked(returns(ref))]
+pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_>, usize)> {
+    let parsed = parse_file(db, file);
+    let text = file.text(db);
+    parsed
+        .file
+        .items
+        .iter()
+        .filter(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
+        .filter_map(|item| {
+            let slice = text.get(item.span.range())?;
+            Some((ItemKey::new(db, file, slice.to_string()), item.span.start))
+        })
+        .collect()
+}
+
+/// One item parsed on its own: spans relative to its start. None if it does not parse alone
+/// (its file's parse reports why).
+#[salsa::tracked(returns(ref))]
+pub fn item_syntax<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> Option<ast::Item> {
+    let (tree, errors) = parse_source(key.text(db));
+    if !errors.is_empty() {
+        return None;
+    }
+    tree.items.into_iter().find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
+}
+
+/// Every module's declarations: names and signatures only.
+#[salsa::tracked(returns(ref))]
+pub fn global_scope(db: &dyn salsa::Database, ws: Workspace) -> GlobalScope {
+    let mut modules = Vec::new();
+    let mut contexts = Vec::new();
+    for file in ws.files(db) {
+        let context = file_context(db, *file);
+        modules.push((context.module.clone(), context.stdlib));
+        contexts.push((context, *file));
+    }
+    let mut decls = Vec::new();
+    for (context, file) in &contexts {
+        for (key, _) in file_items(db, *file) {
+            if let Some(item) = item_syntax(db, *key)
+                && is_declaration(&item.kind)
+            {
+                decls.push(DeclInput { context, item });
+            }
+        }
+    }
+    GlobalScope::build(&modules, &decls)
+}
+
+fn is_declaration(kind: &ast::ItemKind) -> bool {
+    matches!(
+        kind,
+        ast::ItemKind::Type(_)
+            | ast::ItemKind::Enum(_)
+            | ast::ItemKind::Fn(_)
+            | ast::ItemKind::Param(_)
+            | ast::ItemKind::Rule(_)
+            | ast::ItemKind::Secret(_)
+    )
+}
+
+/// The bindings of a rule, by qualified name, for its excepts.
+#[salsa::tracked(returns(ref))]
+pub fn rule_bindings(db: &dyn salsa::Database, ws: Workspace, rule: RuleName<'_>) -> Option<Arc<Vec<(Arc<str>, Type)>>> {
+    let wanted = rule.name(db);
+    for file in ws.files(db) {
+        let context = file_context(db, *file);
+        let Some(short) = wanted.strip_prefix(&*context.module).and_then(|rest| rest.strip_prefix('.')) else {
+            continue;
+        };
+        for (key, _) in file_items(db, *file) {
+            if let Some(item) = item_syntax(db, *key)
+                && let ast::ItemKind::Rule(r) = &item.kind
+                && r.name.name == short
+            {
+                return check_item(db, ws, *key).rule_bindings.clone();
+            }
+        }
+    }
+    None
+}
+
+/// A rule's qualified name, as a query argument.
+#[salsa::interned(debug)]
+pub struct RuleName<'db> {
+    /// `MODULE.RULE`.
+    #[returns(ref)]
+    pub name: String,
+}
+
+struct DbEnv<'db> {
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+}
+
+impl CheckEnv for DbEnv<'_> {
+    fn rule_bindings(&self, qualified: &str) -> Option<Arc<Vec<(Arc<str>, Type)>>> {
+        let name = RuleName::new(self.db, qualified.to_string());
+        rule_bindings(self.db, self.ws, name).clone()
+    }
+}
+
+/// Resolution and type checking of one item.
+#[salsa::tracked(returns(ref))]
+pub fn check_item<'db>(db: &'db dyn salsa::Database, ws: Workspace, key: ItemKey<'db>) -> CheckedItem {
+    let file = *key.file(db);
+    let context = file_context(db, file);
+    let scope = global_scope(db, ws);
+    let Some(item) = item_syntax(db, key) else {
+        return CheckedItem {
+            kind: None,
+            span: ast::Span::default(),
+            doc: String::new(),
+            attributes: Vec::new(),
+            diagnostics: Vec::new(),
+            unused_lets: Vec::new(),
+            uses: check::Uses::default(),
+            declares: None,
+            rule_bindings: None,
+        };
+    };
+    let env = DbEnv { db, ws };
+    let mut checked = check::check_item(scope, context, &env, item);
+    let path = file.path(db).clone();
+    for diagnostic in &mut checked.diagnostics {
+        diagnostic.file = path.clone();
+    }
+    for (_, diagnostic) in &mut checked.unused_lets {
+        diagnostic.file = path.clone();
+    }
+    checked
+}
+
+/// Problems that need the whole program: duplicate names in a module, recursion, unused
+/// functions, unused `let`s no except uses. Spans are file offsets.
+#[salsa::tracked(returns(ref))]
+pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut declared: BTreeMap<(Arc<str>, Arc<str>), (Arc<str>, ast::Span)> = BTreeMap::new();
+    let mut used: BTreeSet<Arc<str>> = BTreeSet::new();
+    let mut except_uses: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
+    let mut calls: BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str>, ast::Span)> = BTreeMap::new();
+    let mut fns: Vec<(Arc<str>, Arc<str>, ast::Span, bool)> = Vec::new();
+    let mut rules_unused_lets: Vec<(Arc<str>, &Vec<(Arc<str>, Diagnostic)>, usize)> = Vec::new();
+    for file in ws.files(db) {
+        let context = file_context(db, *file);
+        let path = file.path(db).clone();
+        for (key, offset) in file_items(db, *file) {
+            let checked = check_item(db, ws, *key);
+            used.extend(checked.uses.globals.iter().cloned());
+            if let Some((rule, names)) = &checked.uses.except_bindings {
+                except_uses.entry(rule.clone()).or_default().extend(names.iter().cloned());
+            }
+            let Some((name, span)) = &checked.declares else { continue };
+            let span = ast::Span::new(span.start + offset, span.end + offset);
+            let qualified: Arc<str> = Arc::from(format!("{}.{name}", context.module));
+            match declared.get(&(context.module.clone(), name.clone())) {
+                Some((first_path, first_span)) => {
+                    let mut d = error(
+                        codes::DUPLICATE_DEFINITION,
+                        format!("`{name}` is defined more than once in module `{}`", context.module),
+                        Label::new(span, "defined again here"),
+                    );
+                    d.file = path.clone();
+                    if *first_path == path {
+                        d.secondary.push(Label::new(*first_span, "first defined here"));
+                    } else {
+                        d.help = Some(format!("the first definition is in `{first_path}`; rename one of them"));
+                    }
+                    out.push(d);
+                }
+                None => {
+                    declared.insert((context.module.clone(), name.clone()), (path.clone(), span));
+                }
+            }
+            match &checked.kind {
+                Some(hir::ItemKind::Fn(_)) => {
+                    calls.insert(qualified.clone(), (checked.uses.calls.clone(), path.clone(), span));
+                    fns.push((qualified, path.clone(), span, context.stdlib || name.starts_with('_')));
+                }
+                Some(hir::ItemKind::Rule(_)) => rules_unused_lets.push((qualified, &checked.unused_lets, *offset)),
+                _ => {}
+            }
+        }
+    }
+    for (qualified, path, span, exempt) in &fns {
+        if !exempt && !used.contains(qualified) {
+            let mut d = warning(
+                codes::UNUSED_FUNCTION,
+                format!("function `{qualified}` is never called"),
+                Label::new(*span, "unused"),
+            );
+            d.file = path.clone();
+            d.help = Some("remove it, or prefix its name with `_`".to_string());
+            out.push(d);
+        }
+    }
+    for (rule, unused, offset) in rules_unused_lets {
+        let excepted = except_uses.get(&rule);
+        for (name, diagnostic) in unused {
+            if !excepted.is_some_and(|names| names.contains(name)) {
+                out.push(diagnostic.clone().shifted(offset));
+            }
+        }
+    }
+    out.extend(recursion_diagnostics(&calls));
+    out
+}
+
+/// One error per function that takes part in a call cycle.
+fn recursion_diagnostics(calls: &BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str>, ast::Span)>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (start, (_, path, span)) in calls {
+        // Find a path from `start` back to itself.
+        let mut stack: Vec<(Arc<str>, Vec<Arc<str>>)> = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        let mut cycle = None;
+        while let Some((current, trail)) = stack.pop() {
+            let Some((callees, _, _)) = calls.get(&current) else { continue };
+            for callee in callees {
+                if callee == start {
+                    cycle = Some(trail.clone());
+                    break;
+                }
+                if seen.insert(callee.clone()) {
+                    let mut next = trail.clone();
+                    next.push(callee.clone());
+                    stack.push((callee.clone(), next));
+                }
+            }
+            if cycle.is_some() {
+                break;
+            }
+        }
+        if let Some(trail) = cycle {
+            let message = if trail.len() == 1 {
+                format!("function `{start}` calls itself")
+            } else {
+                let chain: Vec<String> = trail.iter().chain(std::iter::once(start)).map(|n| format!("`{n}`")).collect();
+                format!("function `{start}` is recursive: {}", chain.join(" calls "))
+            };
+            let mut d = error(codes::RECURSION, message, Label::new(*span, "recursive"));
+            d.file = path.clone();
+            d.help = Some("the language is total: use aggregates or comprehensions instead of recursion".to_string());
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Every diagnostic of one file: syntax errors, then each item's, with file offsets.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out = parse_file(db, file).diagnostics.clone();
+    let mut aliases_used = BTreeSet::new();
+    for (key, offset) in file_items(db, file) {
+        let checked = check_item(db, ws, *key);
+        out.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(*offset)));
+        aliases_used.extend(checked.uses.aliases.iter().cloned());
+    }
+    // Unused imports: only of modules without rules (importing a module activates its rules).
+    let scope = global_scope(db, ws);
+    let path = file.path(db).clone();
+    for item in &parse_file(db, file).file.items {
+        if let ast::ItemKind::Import(import) = &item.kind {
+            let alias = match &import.alias {
+                Some(alias) => alias.name.clone(),
+                None => import.path.segments.last().map(|s| s.name.clone()).unwrap_or_default(),
+            };
+            let target = import.path.dotted();
+            let has_rules = scope.modules.get(target.as_str()).is_none_or(|m| m.has_rules);
+            if !has_rules && !aliases_used.contains(alias.as_str()) {
+                let mut d = warning(
+                    codes::UNUSED_IMPORT,
+                    format!("import `{target}` is never used"),
+                    Label::new(import.span, "unused"),
+                );
+                d.file = path.clone();
+                d.help = Some("remove the import".to_string());
+                out.push(d);
+            }
+        }
+    }
+    out.extend(program_diagnostics(db, ws).iter().filter(|d| d.file == path).cloned());
+    out.sort_by_key(|d| (d.primary.span.start, d.code));
+    out
+}
+
+/// The checked program, or None when some file has an error.
+#[salsa::tracked(returns(ref))]
+pub fn typed_program(db: &dyn salsa::Database, ws: Workspace) -> Option<Arc<hir::Program>> {
+    let mut items = Vec::new();
+    let mut active: BTreeSet<Arc<str>> = BTreeSet::new();
+    for file in ws.files(db) {
+        if file_diagnostics(db, ws, *file).iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        let context = file_context(db, *file);
+        if !context.stdlib {
+            active.insert(context.module.clone());
+            active.extend(context.imports.values().cloned());
+        }
+        for (key, offset) in file_items(db, *file) {
+            let checked = check_item(db, ws, *key);
+            if let Some(kind) = &checked.kind {
+                items.push(hir::Item {
+                    file: file.path(db).clone(),
+                    module: context.module.clone(),
+                    span_base: *offset,
+                    span: checked.span,
+                    doc: checked.doc.clone(),
+                    attributes: checked.attributes.clone(),
+                    kind: kind.clone(),
+                });
+            }
+        }
+    }
+    let scope = global_scope(db, ws);
+    Some(Arc::new(hir::Program {
+        records: scope.records.values().cloned().collect(),
+        enums: scope.enums.values().cloned().collect(),
+        items,
+        builtins: scope.builtins.clone(),
+        active_modules: active.into_iter().collect(),
+    }))
+}
+
+/// Parses a text into its tree and its syntax diagnostics (file path not set yet).
+fn parse_source(text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let parse = syntax::parse(text);
+    let diagnostics = parse
+        .errors
+        .into_iter()
+        .map(|err| Diagnostic {
+            code: err.code,
+            severity: crate::diagnostics::Severity::Error,
+            message: err.message,
+            file: Arc::from(""),
+            primary: Label::new(err.span, ""),
+            secondary: Vec::new(),
+            help: err.help,
+        })
+        .collect();
+    (parse.file, diagnostics)
+}
+
+/// The compiler: a database with the stdlib loaded, plus the policy sources set on it.
+///
+/// Paths are relative to the policy root (`acme/prod.tg`); a file without a `module`
+/// declaration gets its module name from its path (`acme.prod`).
+pub struct Compiler {
+    db: Database,
+    workspace: Workspace,
+    files: BTreeMap<Arc<str>, SourceFile>,
+}
+
+impl Default for Compiler {
+    fn default() -> Self {
+        Compiler::new()
+    }
+}
+
+impl Compiler {
+    /// A compiler with the stdlib and no policy source.
+    pub fn new() -> Compiler {
+        let db = Database::default();
+        let mut files = BTreeMap::new();
+        let mut list = Vec::new();
+        for (_, path, text) in tollgate_stdlib::sources() {
+            let path: Arc<str> = Arc::from(*path);
+            let file = SourceFile::new(&db, path.clone(), Arc::from(*text), true);
+            files.insert(path, file);
+            list.push(file);
+        }
+        let workspace = Workspace::new(&db, list);
+        Compiler { db, workspace, files }
+    }
+
+    /// Adds a source file, or replaces its text.
+    pub fn set_source(&mut self, path: &str, text: &str) {
+        if let Some(file) = self.files.get(path).copied() {
+            if **file.text(&self.db) != *text {
+                file.set_text(&mut self.db).to(Arc::from(text));
+            }
+            return;
+        }
+        let path: Arc<str> = Arc::from(path);
+        let file = SourceFile::new(&self.db, path.clone(), Arc::from(text), false);
+        self.files.insert(path, file);
+        self.update_workspace();
+    }
+
+    /// Removes a source file; no-op when it is not there (or is a stdlib file).
+    pub fn remove_source(&mut self, path: &str) {
+        if let Some(file) = self.files.get(path).copied()
+            && !*file.stdlib(&self.db)
+        {
+            self.files.remove(path);
+            self.update_workspace();
+        }
+    }
+
+    fn update_workspace(&mut self) {
+        let mut list: Vec<SourceFile> = self.files.values().copied().filter(|f| *f.stdlib(&self.db)).collect();
+        list.extend(self.files.values().copied().filter(|f| !*f.stdlib(&self.db)));
+        self.workspace.set_files(&mut self.db).to(list);
+    }
+
+    /// The paths of the policy sources (not the stdlib).
+    pub fn source_paths(&self) -> Vec<Arc<str>> {
+        self.files.iter().filter(|(_, f)| !*f.stdlib(&self.db)).map(|(p, _)| p.clone()).collect()
+    }
+
+    /// The text of a source (policy or stdlib), by path.
+    pub fn source_text(&self, path: &str) -> Option<Arc<str>> {
+        self.files.get(path).map(|f| f.text(&self.db).clone())
+    }
+
+    /// Every diagnostic of every policy source (stdlib files are checked too, and report only
+    /// if the stdlib itself is broken), sorted by file then position.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for file in self.files.values() {
+            out.extend(file_diagnostics(&self.db, self.workspace, *file).iter().cloned());
+        }
+        out
+    }
+
+    /// The diagnostics of one file.
+    pub fn file_diagnostics(&self, path: &str) -> Vec<Diagnostic> {
+        self.files.get(path).map(|f| file_diagnostics(&self.db, self.workspace, *f).clone()).unwrap_or_default()
+    }
+
+    /// Whether any source has an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics().iter().any(Diagnostic::is_error)
+    }
+
+    /// The checked program for lowering, or None when there is an error.
+    pub fn typed_program(&self) -> Option<Arc<hir::Program>> {
+        typed_program(&self.db, self.workspace).clone()
+    }
+
+    /// The syntax tree of a file (absolute spans), for the formatter and the language server.
+    pub fn syntax(&self, path: &str) -> Option<ast::File> {
+        self.files.get(path).map(|f| parse_file(&self.db, *f).file.clone())
+    }
+
+    /// The module name of a file.
+    pub fn module_of(&self, path: &str) -> Option<Arc<str>> {
+        self.files.get(path).map(|f| file_context(&self.db, *f).module.clone())
+    }
+
+    /// Starts recording which queries execute (see `executed_queries`).
+    pub fn start_query_log(&self) {
+        if let Ok(mut guard) = self.db.executed.lock() {
+            *guard = Some(Vec::new());
+        }
+    }
+
+    /// The queries executed since `start_query_log` (or the last call), as salsa names them:
+    /// `check_item(Id(..))`, `parse_file(Id(..))` ...
+    pub fn executed_queries(&self) -> Vec<String> {
+        match self.db.executed.lock() {
+            Ok(mut guard) => guard.as_mut().map(std::mem::take).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The underlying database, for queries this API does not wrap.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The workspace input.
+    pub fn workspace(&self) -> Workspace {
+        self.workspace
+    }
+}

@@ -1,0 +1,283 @@
+//! The syntax layer: the syntax tree of policy files ([`ast`]) and the parser that builds it.
+//!
+//! [`parse`] never fails and never panics. It first parses the whole file; when that fails, it
+//! splits the file into slices at the lines that start an item in the first column (an item
+//! keyword, `@` or `///`) and parses each slice alone, so every broken item yields one error
+//! and is kept as [`ast::ItemKind::Broken`] (with whatever name could be read), while the good
+//! items come out whole.
+
+pub mod ast;
+mod build;
+pub mod codes;
+
+use ast::{BrokenItem, Comment, File, Ident, Item, ItemKind, Span};
+use build::Builder;
+use tollgate_grammar::{Entry, GrammarError, ITEM_KEYWORDS, Kind, Node};
+
+/// The result of parsing one file: the tree and the syntax errors, in source order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Parse {
+    /// The syntax tree (always present, possibly with broken items).
+    pub file: File,
+    /// Syntax errors, sorted by position.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// A syntax error with a stable code (TG0001–TG0099, see [`codes::SYNTAX_CODES`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    /// Where the error is (an empty span at the end of the file for a premature end).
+    pub span: Span,
+    /// What is wrong, in the diagnostics style: lowercase, no final period, input in backticks.
+    pub message: String,
+    /// The stable code, such as `TG0001`.
+    pub code: &'static str,
+    /// How to fix it, when a fix is likely.
+    pub help: Option<String>,
+}
+
+/// The deepest bracket nesting accepted inside one item (keeps parsing bounded on hostile input).
+const MAX_NESTING: usize = 64;
+
+/// Parses a policy file. Never fails: errors are returned next to the tree.
+pub fn parse(text: &str) -> Parse {
+    if let Some(parse) = parse_whole(text) {
+        return parse;
+    }
+    let mut file = File {
+        span: Span::new(0, text.len()),
+        module_doc: None,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for (index, (start, end)) in item_slices(text).into_iter().enumerate() {
+        parse_slice(text, start, end, index == 0, &mut file, &mut errors);
+    }
+    if errors.is_empty() {
+        // Unreachable in practice (the slices concatenate to the file), but never report a
+        // failed file as clean.
+        errors.push(SyntaxError {
+            span: Span::new(0, 0),
+            message: "this file could not be parsed".to_owned(),
+            code: codes::UNEXPECTED,
+            help: None,
+        });
+    }
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    Parse { file, errors }
+}
+
+/// The fast path: the whole file parses in one go.
+fn parse_whole(text: &str) -> Option<Parse> {
+    if item_slices(text).into_iter().any(|(s, e)| nesting_error(text, s, e).is_some()) {
+        return None;
+    }
+    let tree = tollgate_grammar::parse(Entry::File, text).ok()?;
+    let mut builder = Builder::new(text, 0);
+    let (module_doc, items) = builder.file(&tree.root);
+    let mut errors = builder.errors;
+    let items = items
+        .into_iter()
+        .map(|item| item.unwrap_or_else(|span| broken_item(text, span, &mut errors)))
+        .collect();
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    let comments = tree.comments.iter().map(|&(s, e)| comment(text, s, e)).collect();
+    Some(Parse {
+        file: File { span: Span::new(0, text.len()), module_doc, items, comments },
+        errors,
+    })
+}
+
+/// Parses the slice `start..end` of `text` alone and appends what it yields.
+fn parse_slice(
+    text: &str,
+    start: usize,
+    end: usize,
+    first_slice: bool,
+    file: &mut File,
+    errors: &mut Vec<SyntaxError>,
+) {
+    let slice = text.get(start..end).unwrap_or_default();
+    if let Some(error) = nesting_error(text, start, end) {
+        errors.push(error);
+        file.items.push(broken_head(text, start, end));
+        return;
+    }
+    match tollgate_grammar::parse(Entry::File, slice) {
+        Ok(tree) => {
+            let mut builder = Builder::new(slice, start);
+            let (module_doc, items) = builder.file(&tree.root);
+            errors.append(&mut builder.errors);
+            if let Some(doc) = module_doc {
+                if first_slice {
+                    file.module_doc = Some(doc);
+                } else {
+                    errors.push(SyntaxError {
+                        span: doc.span,
+                        message: "module docs `//!` after the first item".to_owned(),
+                        code: codes::MISPLACED_MODULE_DOC,
+                        help: Some("move them to the top of the file, or use `///` or `//`".to_owned()),
+                    });
+                }
+            }
+            for item in items {
+                let item = item.unwrap_or_else(|span| broken_item(text, span, errors));
+                file.items.push(item);
+            }
+            file.comments.extend(tree.comments.iter().map(|&(s, e)| comment(text, start + s, start + e)));
+        }
+        Err(error) => {
+            errors.push(syntax_error(text, start, &error));
+            file.items.push(broken_head(text, start, end));
+        }
+    }
+}
+
+/// Converts a grammar error in the slice starting at `base` to a syntax error.
+fn syntax_error(text: &str, base: usize, error: &GrammarError) -> SyntaxError {
+    let offset = base + error.offset;
+    if error.too_complex {
+        return SyntaxError {
+            span: Span::new(offset, offset),
+            message: "this item is too complex to parse".to_owned(),
+            code: codes::TOO_DEEP,
+            help: Some("split it into smaller expressions with `let` clauses or functions".to_owned()),
+        };
+    }
+    let (found, len) = found_at(text, offset);
+    let expected = match error.expected.as_slice() {
+        [] => "something else".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    SyntaxError {
+        span: Span::new(offset, offset + len),
+        message: format!("expected {expected}, found {found}"),
+        code: codes::UNEXPECTED,
+        help: None,
+    }
+}
+
+/// Describes the input at `offset` ("`mesage`", "end of file") and its length in bytes.
+fn found_at(text: &str, offset: usize) -> (String, usize) {
+    let rest = text.get(offset..).unwrap_or_default();
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".to_owned(), 0);
+    };
+    let len = if first.is_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+    } else if first == '\n' || first == '\r' {
+        return ("end of line".to_owned(), 0);
+    } else {
+        const TWO_CHAR: [&str; 10] = ["==", "!=", "<=", ">=", "->", "??", "?.", "//", "{{", "}}"];
+        if TWO_CHAR.iter().any(|op| rest.starts_with(op)) { 2 } else { first.len_utf8() }
+    };
+    let token = rest.get(..len).unwrap_or_default();
+    (format!("`{token}`"), len)
+}
+
+/// The item reported for a slice that failed to parse: its head (keyword, name) if readable.
+fn broken_head(text: &str, start: usize, end: usize) -> Item {
+    let slice = text.get(start..end).unwrap_or_default();
+    let span = Span::new(start, start + slice.trim_end().len());
+    let mut keyword = None;
+    let mut name = None;
+    if let Ok(tree) = tollgate_grammar::parse(Entry::ItemHead, slice) {
+        let ident = |node: &Node| Ident {
+            span: Span::new(start + node.start, start + node.end),
+            name: node.text(slice).to_owned(),
+        };
+        for child in &tree.root.children {
+            match child.kind {
+                Kind::item_keyword => keyword = child.children.first().map(ident),
+                Kind::path => name = child.children.first().map(ident),
+                _ => {}
+            }
+        }
+    }
+    Item {
+        span,
+        doc: None,
+        attributes: Vec::new(),
+        kind: ItemKind::Broken(BrokenItem { span, keyword, name }),
+    }
+}
+
+/// A broken item for an item whose nodes lacked a part, with its error.
+fn broken_item(text: &str, span: Span, errors: &mut Vec<SyntaxError>) -> Item {
+    errors.push(SyntaxError {
+        span,
+        message: "this item could not be read".to_owned(),
+        code: codes::UNEXPECTED,
+        help: None,
+    });
+    broken_head(text, span.start, span.end)
+}
+
+fn comment(text: &str, start: usize, end: usize) -> Comment {
+    let raw = text.get(start..end).unwrap_or_default();
+    let trimmed = raw.trim_end();
+    Comment {
+        span: Span::new(start, start + trimmed.len()),
+        text: trimmed.strip_prefix("//").unwrap_or(trimmed).to_owned(),
+    }
+}
+
+/// Splits `text` into slices, each starting at a line that starts an item in the first column:
+/// `///` or `@` (which attach to the item keyword line that follows) or an item keyword followed
+/// by a space. The first slice starts at 0 and holds module docs and leading comments.
+fn item_slices(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = vec![0];
+    let mut header_open = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let is_header = (line.starts_with("///") && !line.starts_with("////")) || line.starts_with('@');
+        let is_keyword = ITEM_KEYWORDS.iter().any(|kw| {
+            line.strip_prefix(kw).is_some_and(|rest| {
+                rest.starts_with([' ', '\t', '\n', '\r']) || rest.is_empty()
+            })
+        });
+        if is_header || is_keyword {
+            if !header_open && line_start > 0 {
+                starts.push(line_start);
+            }
+            header_open = is_header;
+        } else if !line.trim().is_empty() && !line.trim_start().starts_with("//") {
+            header_open = false;
+        }
+    }
+    let mut slices = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        slices.push((start, end));
+    }
+    slices
+}
+
+/// An error if brackets nest deeper than [`MAX_NESTING`] in `start..end` (strings included: the
+/// bound only has to be conservative).
+fn nesting_error(text: &str, start: usize, end: usize) -> Option<SyntaxError> {
+    let slice = text.get(start..end)?;
+    let mut depth = 0usize;
+    for (i, byte) in slice.bytes().enumerate() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(SyntaxError {
+                        span: Span::new(start + i, start + i + 1),
+                        message: format!("brackets nest more than {MAX_NESTING} levels deep"),
+                        code: codes::TOO_DEEP,
+                        help: Some("split the expression with `let` clauses or functions".to_owned()),
+                    });
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,2 @@
+" Tollgate policies are `*.tg` files.
+autocmd BufRead,BufNewFile *.tg setfiletype tollgate

@@ -1,0 +1,116 @@
+//! What cataloging adds to a pass over the Debian root filesystem the tests build
+//! (`target/test-images/debian-rootfs`, a `debootstrap --variant=minbase bookworm`).
+//!
+//! Three passes over the same files, all from the page cache:
+//! - `metadata`: stat every file (what a metadata-only walk of a folder costs);
+//! - `read`: also read every regular file's bytes (what a streaming tar pass must do anyway:
+//!   the reader decompresses and skips through every byte);
+//! - `read+catalog`: the same, plus `wants` on every file, a copy of the wanted bytes into a
+//!   buffer as the reader makes, `inspect` on them and `finish`.
+//!
+//! The added cost of cataloging is `read+catalog` over `read`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// reason: a benchmark's setup failing is a failed run, not input to handle.
+
+use std::fs;
+use std::hint::black_box;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tollgate_catalog::Catalogers;
+use tollgate_facts::scan::{Cataloger, FileContent};
+
+fn root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images/debian-rootfs");
+    assert!(
+        root.join("var/lib/dpkg/status").exists(),
+        "{} is missing: run `cargo test -p tollgate-catalog --test real_tools` first, which builds it",
+        root.display()
+    );
+    root
+}
+
+fn files(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                let relative = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                files.push((format!("/{relative}"), entry.path()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn bench(c: &mut Criterion) {
+    let root = root();
+    let files = files(&root);
+    let catalogers = Catalogers::default();
+    let mut group = c.benchmark_group("debian-rootfs");
+    group.sample_size(10);
+    group.bench_function("metadata", |b| {
+        b.iter(|| {
+            let mut total = 0u64;
+            for (_, disk) in &files {
+                let metadata = fs::symlink_metadata(disk).unwrap();
+                total += metadata.len() + u64::from(metadata.permissions().mode());
+            }
+            black_box(total)
+        })
+    });
+    group.bench_function("read", |b| {
+        let mut buffer = Vec::new();
+        b.iter(|| {
+            let mut total = 0u64;
+            for (_, disk) in &files {
+                let metadata = fs::symlink_metadata(disk).unwrap();
+                total += u64::from(metadata.permissions().mode());
+                buffer.clear();
+                fs::File::open(disk).unwrap().read_to_end(&mut buffer).unwrap();
+                total += buffer.len() as u64;
+            }
+            black_box(total)
+        })
+    });
+    group.bench_function("read+catalog", |b| {
+        let mut buffer = Vec::new();
+        b.iter(|| {
+            let mut total = 0u64;
+            let mut found = Vec::new();
+            for (image_path, disk) in &files {
+                let metadata = fs::symlink_metadata(disk).unwrap();
+                let mode = metadata.permissions().mode() & 0o7777;
+                buffer.clear();
+                fs::File::open(disk).unwrap().read_to_end(&mut buffer).unwrap();
+                total += buffer.len() as u64;
+                if let Some(limit) = catalogers.wants(image_path, metadata.len(), mode) {
+                    // The reader hands a consumer its own copy of at most `limit` bytes.
+                    let wanted = buffer.get(..usize::try_from(limit).unwrap()).unwrap_or(&buffer).to_vec();
+                    found.push(catalogers.inspect(FileContent {
+                        path: image_path,
+                        layer: 0,
+                        mode,
+                        size: metadata.len(),
+                        data: &wanted,
+                        truncated: (wanted.len() as u64) < metadata.len(),
+                    }));
+                }
+            }
+            let (packages, _) = catalogers.finish(found, None);
+            black_box((total, packages.len()))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
