@@ -7,8 +7,10 @@ mod commands;
 mod error;
 mod output;
 mod policy;
+mod program;
 mod repo;
 mod report;
+mod scan;
 
 use std::process::ExitCode;
 

@@ -311,3 +311,22 @@ mod tests {
         assert_eq!(err.message, "no profile `prod` in `tollgate.toml`");
     }
 }
+
+/// Whether a mapping's policy selector (a qualified rule name, or a module name, which selects
+/// the rules of that module and of the modules below it) selects the qualified rule `rule`.
+pub fn selects(selector: &str, rule: &str) -> bool {
+    rule == selector || rule.strip_prefix(selector).is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Every `.tg` file at `path` (a file or a folder, recursively), for the formatter.
+pub fn load_files(path: &Path) -> CliResult<Vec<SourceFile>> {
+    let metadata = std::fs::metadata(path).map_err(|err| CliError::io("read", path, &err))?;
+    if metadata.is_file() {
+        let text = read_text(path)?;
+        let relative = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        return Ok(vec![SourceFile { display_path: path.display().to_string(), relative, text }]);
+    }
+    let mut files = Vec::new();
+    collect_tg(path, path, &mut files)?;
+    Ok(files)
+}

@@ -9,15 +9,20 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Label, codes};
 use crate::hir::{self, Coercion, ExprKind, LocalId, Span};
-use crate::resolve::{FileContext, GlobalDef, GlobalScope, TypeResolver, did_you_mean, doc_text, error, warning};
+use crate::resolve::{
+    FileContext, GlobalDef, GlobalScope, TypeResolver, did_you_mean, doc_text, error, warning,
+};
 use crate::syntax::ast;
 use crate::types::{DeclRef, Type};
+
+/// A rule's `for`/`let` bindings, in order: name, type and the rule's slot.
+pub type RuleBindings = Arc<Vec<(Arc<str>, Type, LocalId)>>;
 
 /// What the checker needs from the rest of the program beyond the global scope.
 pub trait CheckEnv {
     /// The `for`/`let` bindings (name, type) of the rule `qualified`, in order, for an
     /// `except` of it. None when the rule does not exist.
-    fn rule_bindings(&self, qualified: &str) -> Option<Arc<Vec<(Arc<str>, Type)>>>;
+    fn rule_bindings(&self, qualified: &str) -> Option<RuleBindings>;
 }
 
 /// The names an item refers to, for unused-name warnings and the recursion check.
@@ -54,11 +59,16 @@ pub struct CheckedItem {
     /// The name it declares and that name's span, if any.
     pub declares: Option<(Arc<str>, Span)>,
     /// For a rule: its bindings, for its excepts.
-    pub rule_bindings: Option<Arc<Vec<(Arc<str>, Type)>>>,
+    pub rule_bindings: Option<RuleBindings>,
 }
 
 /// Checks one item. `item`'s spans are relative to its start.
-pub fn check_item(scope: &GlobalScope, context: &FileContext, env: &dyn CheckEnv, item: &ast::Item) -> CheckedItem {
+pub fn check_item(
+    scope: &GlobalScope,
+    context: &FileContext,
+    env: &dyn CheckEnv,
+    item: &ast::Item,
+) -> CheckedItem {
     let mut checker = Checker {
         scope,
         context,
@@ -69,7 +79,11 @@ pub fn check_item(scope: &GlobalScope, context: &FileContext, env: &dyn CheckEnv
         bindings: Vec::new(),
         uses: Uses::default(),
     };
-    let attributes = item.attributes.iter().map(|a| checker.attribute(a)).collect();
+    let attributes = item
+        .attributes
+        .iter()
+        .map(|a| checker.attribute(a))
+        .collect();
     let mut unused_lets = Vec::new();
     let mut rule_bindings = None;
     let (kind, declares) = match &item.kind {
@@ -122,15 +136,29 @@ pub fn check_item(scope: &GlobalScope, context: &FileContext, env: &dyn CheckEnv
         }
         ast::ItemKind::Fn(decl) => {
             let kind = checker.function(decl);
-            (kind, if decl.builtin { None } else { Some(name_of(&decl.name)) })
+            (
+                kind,
+                if decl.builtin {
+                    None
+                } else {
+                    Some(name_of(&decl.name))
+                },
+            )
         }
         ast::ItemKind::Rule(rule) => {
             let (checked, lets) = checker.rule(rule);
             unused_lets = lets;
             rule_bindings = Some(Arc::new(
-                checked.bindings.iter().map(|(name, id)| (name.clone(), checker.local_type(*id))).collect(),
+                checked
+                    .bindings
+                    .iter()
+                    .map(|(name, id)| (name.clone(), checker.local_type(*id)))
+                    .collect(),
             ));
-            (Some(hir::ItemKind::Rule(checked)), Some(name_of(&rule.name)))
+            (
+                Some(hir::ItemKind::Rule(checked)),
+                Some(name_of(&rule.name)),
+            )
         }
         ast::ItemKind::Except(except) => (checker.except(except).map(hir::ItemKind::Except), None),
         ast::ItemKind::Secret(secret) => {
@@ -196,8 +224,15 @@ impl Checker<'_> {
         Arc::from(format!("{}.{name}", self.context.module))
     }
 
-    fn report(&mut self, code: &'static str, message: String, span: Span, label: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(error(code, message, Label::new(span, label)));
+    fn report(
+        &mut self,
+        code: &'static str,
+        message: String,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(error(code, message, Label::new(span, label)));
         let last = self.diagnostics.len() - 1;
         // reason: the vector was just pushed to, so `last` is in bounds
         #[allow(clippy::indexing_slicing)]
@@ -205,24 +240,39 @@ impl Checker<'_> {
     }
 
     fn resolve_type(&mut self, ty: &ast::TypeExpr, type_params: &[Arc<str>]) -> Type {
-        let resolver = TypeResolver { scope: self.scope, context: self.context, type_params };
+        let resolver = TypeResolver {
+            scope: self.scope,
+            context: self.context,
+            type_params,
+        };
         resolver.resolve(ty, &mut self.diagnostics)
     }
 
     fn local_type(&self, id: LocalId) -> Type {
-        self.locals.get(id.0 as usize).map_or(Type::Error, |local| local.ty.clone())
+        self.locals
+            .get(id.0 as usize)
+            .map_or(Type::Error, |local| local.ty.clone())
     }
 
     fn declare(&mut self, name: &str, ty: Type, span: Span) -> LocalId {
         let id = LocalId(u32::try_from(self.locals.len()).unwrap_or(u32::MAX));
-        self.locals.push(hir::Local { name: Arc::from(name), ty, span });
+        self.locals.push(hir::Local {
+            name: Arc::from(name),
+            ty,
+            span,
+        });
         self.used.push(false);
         self.bindings.push((Arc::from(name), id));
         id
     }
 
     fn lookup_local(&mut self, name: &str) -> Option<LocalId> {
-        let id = self.bindings.iter().rev().find(|(n, _)| **n == *name).map(|(_, id)| *id)?;
+        let id = self
+            .bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| **n == *name)
+            .map(|(_, id)| *id)?;
         if let Some(flag) = self.used.get_mut(id.0 as usize) {
             *flag = true;
         }
@@ -247,7 +297,11 @@ impl Checker<'_> {
                 }
             }
         }
-        hir::Attribute { name: Arc::from(attribute.name.name.as_str()), args, span: attribute.span }
+        hir::Attribute {
+            name: Arc::from(attribute.name.name.as_str()),
+            args,
+            span: attribute.span,
+        }
     }
 
     fn type_decl(&mut self, decl: &ast::TypeDecl) {
@@ -275,13 +329,20 @@ impl Checker<'_> {
             if !self.context.stdlib {
                 self.report(
                     codes::BUILTIN_OUTSIDE_STDLIB,
-                    format!("`builtin fn {}` outside the standard library", decl.name.name),
+                    format!(
+                        "`builtin fn {}` outside the standard library",
+                        decl.name.name
+                    ),
                     decl.name.span,
                     "only the standard library declares builtins",
                 )
                 .help = Some("write a `fn` with a body: `fn name(x: T) -> R = EXPR`".to_string());
             } else {
-                let params: Vec<Arc<str>> = decl.type_params.iter().map(|p| Arc::from(p.name.as_str())).collect();
+                let params: Vec<Arc<str>> = decl
+                    .type_params
+                    .iter()
+                    .map(|p| Arc::from(p.name.as_str()))
+                    .collect();
                 for param in &decl.params {
                     self.resolve_type(&param.ty, &params);
                 }
@@ -293,7 +354,11 @@ impl Checker<'_> {
         for param in &decl.params {
             let ty = self.resolve_type(&param.ty, &[]);
             if let Some((_, first)) = self.bindings.iter().find(|(n, _)| **n == *param.name.name) {
-                let first_span = self.locals.get(first.0 as usize).map(|l| l.span).unwrap_or_default();
+                let first_span = self
+                    .locals
+                    .get(first.0 as usize)
+                    .map(|l| l.span)
+                    .unwrap_or_default();
                 self.report(
                     codes::DUPLICATE_DEFINITION,
                     format!("parameter `{}` is declared twice", param.name.name),
@@ -349,7 +414,10 @@ impl Checker<'_> {
                     self.check_rebinding(binding, &rule_bindings);
                     let id = self.declare(&binding.name, elem, binding.span);
                     rule_bindings.push((Arc::from(binding.name.as_str()), id));
-                    clauses.push(hir::Clause::For { binding: id, iterable });
+                    clauses.push(hir::Clause::For {
+                        binding: id,
+                        iterable,
+                    });
                 }
                 ast::ClauseKind::Let { name, value } => {
                     let value = self.expr(value, None);
@@ -362,7 +430,9 @@ impl Checker<'_> {
                 ast::ClauseKind::Where(cond) | ast::ClauseKind::When(cond) => {
                     clauses.push(hir::Clause::Where(self.condition(cond)));
                 }
-                ast::ClauseKind::Unless(cond) => clauses.push(hir::Clause::Unless(self.condition(cond))),
+                ast::ClauseKind::Unless(cond) => {
+                    clauses.push(hir::Clause::Unless(self.condition(cond)))
+                }
             }
         }
         let message = rule.message.as_ref().map(|m| self.template(&m.template));
@@ -400,7 +470,11 @@ impl Checker<'_> {
 
     fn check_rebinding(&mut self, name: &ast::Ident, rule_bindings: &[(Arc<str>, LocalId)]) {
         if let Some((_, first)) = rule_bindings.iter().find(|(n, _)| **n == *name.name) {
-            let first_span = self.locals.get(first.0 as usize).map(|l| l.span).unwrap_or_default();
+            let first_span = self
+                .locals
+                .get(first.0 as usize)
+                .map(|l| l.span)
+                .unwrap_or_default();
             self.report(
                 codes::DUPLICATE_DEFINITION,
                 format!("`{}` is already bound in this rule", name.name),
@@ -414,14 +488,20 @@ impl Checker<'_> {
 
     fn resolve_rule(&mut self, path: &ast::Path) -> Option<(Arc<str>, hir::Action)> {
         let target = match path.segments.split_last() {
-            Some((last, [])) => self.scope.modules.get(&self.context.module).and_then(|m| m.values.get(last.name.as_str())),
+            Some((last, [])) => self
+                .scope
+                .modules
+                .get(&self.context.module)
+                .and_then(|m| m.values.get(last.name.as_str())),
             Some((last, prefix)) => {
                 let prefix: Vec<&str> = prefix.iter().map(|s| s.name.as_str()).collect();
                 let prefix = prefix.join(".");
                 if self.context.imports.contains_key(prefix.as_str()) {
                     self.uses.aliases.insert(Arc::from(prefix.as_str()));
                 }
-                self.scope.module_named(self.context, &prefix).and_then(|(_, m)| m.values.get(last.name.as_str()))
+                self.scope
+                    .module_named(self.context, &prefix)
+                    .and_then(|(_, m)| m.values.get(last.name.as_str()))
             }
             None => None,
         };
@@ -435,11 +515,21 @@ impl Checker<'_> {
             .modules
             .get(&self.context.module)
             .map(|m| {
-                m.values.iter().filter(|(_, d)| matches!(d, GlobalDef::Rule { .. })).map(|(n, _)| &**n).collect()
+                m.values
+                    .iter()
+                    .filter(|(_, d)| matches!(d, GlobalDef::Rule { .. }))
+                    .map(|(n, _)| &**n)
+                    .collect()
             })
             .unwrap_or_default();
         let help = did_you_mean(&dotted, candidates);
-        self.report(codes::UNKNOWN_RULE, format!("no rule named `{dotted}`"), path.span, "not a rule").help = help;
+        self.report(
+            codes::UNKNOWN_RULE,
+            format!("no rule named `{dotted}`"),
+            path.span,
+            "not a rule",
+        )
+        .help = help;
         None
     }
 
@@ -447,9 +537,9 @@ impl Checker<'_> {
         let (rule, _) = self.resolve_rule(&except.rule)?;
         let bindings = self.env.rule_bindings(&rule).unwrap_or_default();
         let mut pairs = Vec::new();
-        for (index, (name, ty)) in bindings.iter().enumerate() {
+        for (name, ty, rule_slot) in bindings.iter() {
             let id = self.declare(name, ty.clone(), except.rule.span);
-            pairs.push((id, LocalId(u32::try_from(index).unwrap_or(u32::MAX))));
+            pairs.push((id, *rule_slot));
         }
         let condition = except.condition.as_ref().map(|c| self.condition(c));
         let used: BTreeSet<Arc<str>> = pairs
@@ -458,10 +548,12 @@ impl Checker<'_> {
             .filter_map(|(id, _)| self.locals.get(id.0 as usize).map(|l| l.name.clone()))
             .collect();
         self.uses.except_bindings = Some((rule.clone(), used));
-        let until = except.until.as_ref().map(|d| hir::Date { year: d.year, month: d.month, day: d.day });
+        let until = except.until.as_ref().map(|d| hir::Date {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        });
         let reason = self.plain_string(&except.reason, "the reason");
-        // The rule's slots are numbered in the same order as its bindings; map by position
-        // in the rule's `bindings` list, which the lowering resolves through `Rule::bindings`.
         Some(hir::Except {
             rule,
             condition,
@@ -497,22 +589,39 @@ impl Checker<'_> {
                     };
                     self.report(
                         codes::IMPOSSIBLE_OUTCOME,
-                        format!("`{}` is a `{kind}` rule: it never {}", expect.rule.dotted(), expect.outcome.keyword()),
+                        format!(
+                            "`{}` is a `{kind}` rule: it never {}",
+                            expect.rule.dotted(),
+                            expect.outcome.keyword()
+                        ),
                         expect.outcome_span,
                         "impossible outcome",
                     )
                     .help = Some(fitting.to_string());
                 }
             }
-            let with_message = expect.with_message.as_ref().map(|m| self.plain_string(m, "the expected message"));
-            let times = expect.times.as_ref().map(|t| u64::try_from(t.value).unwrap_or(0));
+            let with_message = expect
+                .with_message
+                .as_ref()
+                .map(|m| self.plain_string(m, "the expected message"));
+            let times = expect
+                .times
+                .as_ref()
+                .map(|t| u64::try_from(t.value).unwrap_or(0));
             if let (Some(image), Some((rule, _))) = (image, rule) {
                 let outcome = match expect.outcome {
                     ast::Outcome::Denies => hir::Outcome::Denies,
                     ast::Outcome::Warns => hir::Outcome::Warns,
                     ast::Outcome::Passes => hir::Outcome::Passes,
                 };
-                expects.push(hir::Expectation { image, outcome, rule, with_message, times, span: expect.span });
+                expects.push(hir::Expectation {
+                    image,
+                    outcome,
+                    rule,
+                    with_message,
+                    times,
+                    span: expect.span,
+                });
             }
         }
         hir::TestBlock { name, expects }
@@ -522,10 +631,13 @@ impl Checker<'_> {
         match &image.kind {
             ast::ExprKind::Image { .. } => {
                 let expected = self.scope.image_type();
-                Some(hir::TestImage::Literal(self.expect_type(image, &expected, "a test image")))
+                Some(hir::TestImage::Literal(self.expect_type(
+                    image,
+                    &expected,
+                    "a test image",
+                )))
             }
-            ast::ExprKind::Call { callee, args }
-                if matches!(&callee.kind, ast::ExprKind::Name(n) if n.name == "facts") =>
+            ast::ExprKind::Call { callee, args } if matches!(&callee.kind, ast::ExprKind::Name(n) if n.name == "facts") =>
             {
                 if let [arg] = args.as_slice()
                     && let ast::ExprKind::Literal(ast::Literal::String(s)) = &arg.kind
@@ -584,8 +696,19 @@ impl Checker<'_> {
         };
         if let Err(err) = regex::Regex::new(&pattern) {
             let detail = err.to_string();
-            let last = detail.lines().last().unwrap_or("").trim().trim_start_matches("error: ").to_string();
-            self.report(codes::INVALID_PATTERN, format!("invalid regular expression `{pattern}`"), lit.span, last);
+            let last = detail
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string();
+            self.report(
+                codes::INVALID_PATTERN,
+                format!("invalid regular expression `{pattern}`"),
+                lit.span,
+                last,
+            );
             return None;
         }
         Some(pattern)
@@ -615,7 +738,14 @@ impl Checker<'_> {
                 Coercion::DateToTime => Type::Time,
             };
             let span = checked.span;
-            return expr_of(ty, span, ExprKind::Coerce { coercion, expr: Box::new(checked) });
+            return expr_of(
+                ty,
+                span,
+                ExprKind::Coerce {
+                    coercion,
+                    expr: Box::new(checked),
+                },
+            );
         }
         let help = if checked.ty.is_optional() && checked.ty.non_optional().fits(expected) {
             Some("the value may be `none`: give a fallback with `??`".to_string())
@@ -657,19 +787,36 @@ impl Checker<'_> {
             ast::ExprKind::Literal(literal) => self.literal(literal, span, expected),
             ast::ExprKind::Name(ident) => self.name(ident, expected),
             ast::ExprKind::Unary { op, operand, .. } => self.unary(*op, operand, span),
-            ast::ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs, span),
-            ast::ExprKind::Field { receiver, name, optional } => {
+            ast::ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs, span),
+            ast::ExprKind::Field {
+                receiver,
+                name,
+                optional,
+            } => {
                 if !optional && let Some(target) = self.path_target(expr, expected) {
                     return self.path_value(target, span);
                 }
                 let base = self.expr(receiver, None);
                 self.field(base, name, *optional, span)
             }
-            ast::ExprKind::MethodCall { receiver, method, optional, args } => {
+            ast::ExprKind::MethodCall {
+                receiver,
+                method,
+                optional,
+                args,
+            } => {
                 // `module.fn(args)` is a qualified call, not a method call.
                 if !optional
                     && let Some(segments) = dotted_path(receiver)
-                    && !self.bindings.iter().any(|(n, _)| segments.first().is_some_and(|s| **n == *s.name))
+                    && !self
+                        .bindings
+                        .iter()
+                        .any(|(n, _)| segments.first().is_some_and(|s| **n == *s.name))
                     && let Some((_, module)) = self.module_prefix(&segments)
                 {
                     let def = module.values.get(method.name.as_str()).cloned();
@@ -684,7 +831,10 @@ impl Checker<'_> {
                 }
                 let optional_receiver = *optional && receiver.ty.is_optional();
                 let receiver = if optional_receiver {
-                    hir::Expr { ty: receiver.ty.non_optional().clone(), ..receiver }
+                    hir::Expr {
+                        ty: receiver.ty.non_optional().clone(),
+                        ..receiver
+                    }
                 } else {
                     receiver
                 };
@@ -697,7 +847,11 @@ impl Checker<'_> {
             ast::ExprKind::Index { receiver, index } => self.index(receiver, index, span),
             ast::ExprKind::Call { callee, args } => match &callee.kind {
                 ast::ExprKind::Name(ident) => self.call_named(ident, None, args, span, expected),
-                ast::ExprKind::Field { name, optional: false, .. } => {
+                ast::ExprKind::Field {
+                    name,
+                    optional: false,
+                    ..
+                } => {
                     if let Some(segments) = dotted_path(callee)
                         && let Some((_, prefix)) = segments.split_last()
                         && let Some((_, module)) = self.module_prefix(prefix)
@@ -743,7 +897,8 @@ impl Checker<'_> {
                     );
                     d.help = Some(match expected {
                         Some(t) if !t.is_error() => format!("a `{t}` is expected here"),
-                        _ => "record literals are allowed where a record type is expected".to_string(),
+                        _ => "record literals are allowed where a record type is expected"
+                            .to_string(),
                     });
                     error_expr(span)
                 }
@@ -753,8 +908,14 @@ impl Checker<'_> {
                     let decl = decl.clone();
                     self.record_literal(&decl, &[], span)
                 }
-                Some(Type::Map(k, v)) => expr_of(Type::map((**k).clone(), (**v).clone()), span, ExprKind::Map(Vec::new())),
-                Some(Type::Set(e)) => expr_of(Type::set((**e).clone()), span, ExprKind::Set(Vec::new())),
+                Some(Type::Map(k, v)) => expr_of(
+                    Type::map((**k).clone(), (**v).clone()),
+                    span,
+                    ExprKind::Map(Vec::new()),
+                ),
+                Some(Type::Set(e)) => {
+                    expr_of(Type::set((**e).clone()), span, ExprKind::Set(Vec::new()))
+                }
                 _ => expr_of(Type::set(Type::Never), span, ExprKind::Set(Vec::new())),
             },
             ast::ExprKind::Image { fields, .. } => {
@@ -764,7 +925,11 @@ impl Checker<'_> {
                     _ => error_expr(span),
                 }
             }
-            ast::ExprKind::Comprehension { kind, element, generator } => {
+            ast::ExprKind::Comprehension {
+                kind,
+                element,
+                generator,
+            } => {
                 let Some((binding, source, filter)) = self.generator_start(generator) else {
                     self.expr(element, None);
                     self.bindings.pop();
@@ -774,28 +939,51 @@ impl Checker<'_> {
                 let element = self.expr(element, hint.as_ref());
                 self.bindings.pop();
                 let (kind, ty) = match kind {
-                    ast::ComprehensionKind::List => (hir::ComprehensionKind::List, Type::list(element.ty.clone())),
-                    ast::ComprehensionKind::Set => (hir::ComprehensionKind::Set, Type::set(element.ty.clone())),
+                    ast::ComprehensionKind::List => {
+                        (hir::ComprehensionKind::List, Type::list(element.ty.clone()))
+                    }
+                    ast::ComprehensionKind::Set => {
+                        (hir::ComprehensionKind::Set, Type::set(element.ty.clone()))
+                    }
                 };
                 expr_of(
                     ty,
                     span,
-                    ExprKind::Comprehension { kind, binding, source: Box::new(source), filter, element: Box::new(element) },
+                    ExprKind::Comprehension {
+                        kind,
+                        binding,
+                        source: Box::new(source),
+                        filter,
+                        element: Box::new(element),
+                    },
                 )
             }
-            ast::ExprKind::Aggregate { func, projection, generator, .. } => {
-                self.aggregate(*func, projection.as_deref(), generator, span)
-            }
+            ast::ExprKind::Aggregate {
+                func,
+                projection,
+                generator,
+                ..
+            } => self.aggregate(*func, projection.as_deref(), generator, span),
         }
     }
 
     /// Checks a generator's collection, binds its variable (left in scope: the caller pops
     /// it) and checks its condition. None when the collection is in error.
-    fn generator_start(&mut self, generator: &ast::Generator) -> Option<(LocalId, hir::Expr, Option<Box<hir::Expr>>)> {
+    fn generator_start(
+        &mut self,
+        generator: &ast::Generator,
+    ) -> Option<(LocalId, hir::Expr, Option<Box<hir::Expr>>)> {
         let source = self.expr(&generator.iterable, None);
         let elem = self.element_type(&source);
-        let binding = self.declare(&generator.binding.name, elem.clone(), generator.binding.span);
-        let filter = generator.condition.as_ref().map(|c| Box::new(self.condition(c)));
+        let binding = self.declare(
+            &generator.binding.name,
+            elem.clone(),
+            generator.binding.span,
+        );
+        let filter = generator
+            .condition
+            .as_ref()
+            .map(|c| Box::new(self.condition(c)));
         if elem.is_error() {
             return None;
         }
@@ -822,11 +1010,18 @@ impl Checker<'_> {
             ast::AggregateFunc::All => (hir::AggregateKind::All, Type::Bool, None),
             ast::AggregateFunc::Sum | ast::AggregateFunc::Min | ast::AggregateFunc::Max => {
                 let value = value.unwrap_or_else(|| {
-                    expr_of(binding_ty.clone().unwrap_or(Type::Error), generator.binding.span, ExprKind::Local(binding))
+                    expr_of(
+                        binding_ty.clone().unwrap_or(Type::Error),
+                        generator.binding.span,
+                        ExprKind::Local(binding),
+                    )
                 });
                 let (kind, ty) = match func {
                     ast::AggregateFunc::Sum => {
-                        if !matches!(value.ty, Type::Int | Type::Float | Type::Duration | Type::Error) {
+                        if !matches!(
+                            value.ty,
+                            Type::Int | Type::Float | Type::Duration | Type::Error
+                        ) {
                             self.report(
                                 codes::BAD_OPERANDS,
                                 format!("cannot sum `{}`", value.ty),
@@ -858,13 +1053,31 @@ impl Checker<'_> {
                 (kind, ty, Some(Box::new(value)))
             }
         };
-        expr_of(ty, span, ExprKind::Aggregate { kind, binding: Some(binding), source: Box::new(source), filter, value })
+        expr_of(
+            ty,
+            span,
+            ExprKind::Aggregate {
+                kind,
+                binding: Some(binding),
+                source: Box::new(source),
+                filter,
+                value,
+            },
+        )
     }
 
-    fn literal(&mut self, literal: &ast::Literal, span: Span, expected: Option<&Type>) -> hir::Expr {
+    fn literal(
+        &mut self,
+        literal: &ast::Literal,
+        span: Span,
+        expected: Option<&Type>,
+    ) -> hir::Expr {
         let (ty, kind) = match literal {
             ast::Literal::Int(i) => (Type::Int, ExprKind::Literal(hir::Literal::Int(i.value))),
-            ast::Literal::Float(f) => (Type::Float, ExprKind::Literal(hir::Literal::Float(f.value()))),
+            ast::Literal::Float(f) => (
+                Type::Float,
+                ExprKind::Literal(hir::Literal::Float(f.value())),
+            ),
             ast::Literal::Bool(b) => (Type::Bool, ExprKind::Literal(hir::Literal::Bool(*b))),
             ast::Literal::None => {
                 let ty = match expected {
@@ -873,10 +1086,18 @@ impl Checker<'_> {
                 };
                 (ty, ExprKind::Literal(hir::Literal::None))
             }
-            ast::Literal::Date(d) => {
-                (Type::Date, ExprKind::Literal(hir::Literal::Date(hir::Date { year: d.year, month: d.month, day: d.day })))
-            }
-            ast::Literal::Duration(d) => (Type::Duration, ExprKind::Literal(hir::Literal::Duration(d.seconds))),
+            ast::Literal::Date(d) => (
+                Type::Date,
+                ExprKind::Literal(hir::Literal::Date(hir::Date {
+                    year: d.year,
+                    month: d.month,
+                    day: d.day,
+                })),
+            ),
+            ast::Literal::Duration(d) => (
+                Type::Duration,
+                ExprKind::Literal(hir::Literal::Duration(d.seconds)),
+            ),
             ast::Literal::String(s) => match s.as_plain() {
                 Some(text) => (Type::String, ExprKind::Literal(hir::Literal::String(text))),
                 None => (Type::String, ExprKind::Interpolated(self.template(s))),
@@ -889,7 +1110,9 @@ impl Checker<'_> {
         let mut parts = Vec::new();
         for part in &lit.parts {
             match part {
-                ast::StringPart::Text { value, .. } => parts.push(hir::TemplatePart::Text(value.clone())),
+                ast::StringPart::Text { value, .. } => {
+                    parts.push(hir::TemplatePart::Text(value.clone()))
+                }
                 ast::StringPart::Interpolation { expr, .. } => {
                     let checked = self.expr(expr, None);
                     if !checked.ty.contains_error() && !checked.ty.is_printable() {
@@ -905,7 +1128,10 @@ impl Checker<'_> {
                 }
             }
         }
-        hir::Template { parts, span: lit.span }
+        hir::Template {
+            parts,
+            span: lit.span,
+        }
     }
 
     fn name(&mut self, ident: &ast::Ident, expected: Option<&Type>) -> hir::Expr {
@@ -933,26 +1159,52 @@ impl Checker<'_> {
             {
                 return self.path_value(PathTarget::Variant(variant), span);
             }
-            let qualified: Vec<String> = enums.iter().map(|d| format!("`{}.{name}`", d.name)).collect();
-            self.report(codes::AMBIGUOUS_VARIANT, format!("`{name}` is a variant of several enums"), span, "ambiguous")
-                .help = Some(format!("qualify it: {}", qualified.join(" or ")));
+            let qualified: Vec<String> = enums
+                .iter()
+                .map(|d| format!("`{}.{name}`", d.name))
+                .collect();
+            self.report(
+                codes::AMBIGUOUS_VARIANT,
+                format!("`{name}` is a variant of several enums"),
+                span,
+                "ambiguous",
+            )
+            .help = Some(format!("qualify it: {}", qualified.join(" or ")));
             return error_expr(span);
         }
         if self.scope.type_named(self.context, name).is_some()
             || self.context.imports.contains_key(name)
             || self.scope.builtin_names.contains_key(name)
         {
-            self.report(codes::NOT_A_VALUE, format!("`{name}` is not a value"), span, "not a value");
+            self.report(
+                codes::NOT_A_VALUE,
+                format!("`{name}` is not a value"),
+                span,
+                "not a value",
+            );
             return error_expr(span);
         }
-        let mut candidates: Vec<String> = self.bindings.iter().map(|(n, _)| n.to_string()).collect();
+        let mut candidates: Vec<String> =
+            self.bindings.iter().map(|(n, _)| n.to_string()).collect();
         candidates.push("image".to_string());
         if let Some(module) = self.scope.modules.get(&self.context.module) {
-            candidates.extend(module.values.iter().filter(|(_, d)| is_value(d)).map(|(n, _)| n.to_string()));
+            candidates.extend(
+                module
+                    .values
+                    .iter()
+                    .filter(|(_, d)| is_value(d))
+                    .map(|(n, _)| n.to_string()),
+            );
         }
         candidates.extend(self.scope.variants.keys().map(|k| k.to_string()));
         let help = did_you_mean(name, candidates.iter().map(String::as_str));
-        self.report(codes::UNRESOLVED_NAME, format!("cannot find `{name}` in this scope"), span, "not found").help = help;
+        self.report(
+            codes::UNRESOLVED_NAME,
+            format!("cannot find `{name}` in this scope"),
+            span,
+            "not found",
+        )
+        .help = help;
         error_expr(span)
     }
 
@@ -969,9 +1221,11 @@ impl Checker<'_> {
     fn path_value(&mut self, target: PathTarget, span: Span) -> hir::Expr {
         match target {
             PathTarget::Reported => error_expr(span),
-            PathTarget::Variant(variant) => {
-                expr_of(Type::Enum(variant.enumeration.clone()), span, ExprKind::Variant(variant))
-            }
+            PathTarget::Variant(variant) => expr_of(
+                Type::Enum(variant.enumeration.clone()),
+                span,
+                ExprKind::Variant(variant),
+            ),
             PathTarget::Global(GlobalDef::Param { qualified, ty }) => {
                 self.uses.globals.insert(qualified.clone());
                 expr_of(ty, span, ExprKind::Param(qualified))
@@ -987,9 +1241,18 @@ impl Checker<'_> {
                 .help = Some("call it: `name(args)`".to_string());
                 error_expr(span)
             }
-            PathTarget::Global(GlobalDef::Rule { qualified, .. } | GlobalDef::Secret { qualified }) => {
-                self.report(codes::NOT_A_VALUE, format!("`{qualified}` is not a value"), span, "not a value").help =
-                    Some("rules and secrets have no value; read the facts through `image`".to_string());
+            PathTarget::Global(
+                GlobalDef::Rule { qualified, .. } | GlobalDef::Secret { qualified },
+            ) => {
+                self.report(
+                    codes::NOT_A_VALUE,
+                    format!("`{qualified}` is not a value"),
+                    span,
+                    "not a value",
+                )
+                .help = Some(
+                    "rules and secrets have no value; read the facts through `image`".to_string(),
+                );
                 error_expr(span)
             }
         }
@@ -997,7 +1260,10 @@ impl Checker<'_> {
 
     /// The module a path prefix names (an import alias or a full module name), recording
     /// the alias use.
-    fn module_prefix(&mut self, segments: &[&ast::Ident]) -> Option<(Arc<str>, &crate::resolve::ModuleScope)> {
+    fn module_prefix(
+        &mut self,
+        segments: &[&ast::Ident],
+    ) -> Option<(Arc<str>, &crate::resolve::ModuleScope)> {
         if segments.is_empty() {
             return None;
         }
@@ -1021,9 +1287,13 @@ impl Checker<'_> {
         // `Enum.Variant` (the enum possibly qualified by a module).
         if let Some((enum_name, module_part)) = prefix.split_last() {
             let ty = if module_part.is_empty() {
-                self.scope.type_named(self.context, &enum_name.name).cloned()
+                self.scope
+                    .type_named(self.context, &enum_name.name)
+                    .cloned()
             } else {
-                let module = self.module_prefix(module_part).map(|(_, m)| m.types.get(enum_name.name.as_str()).cloned());
+                let module = self
+                    .module_prefix(module_part)
+                    .map(|(_, m)| m.types.get(enum_name.name.as_str()).cloned());
                 module.flatten()
             };
             if let Some(Type::Enum(decl)) = ty {
@@ -1067,7 +1337,13 @@ impl Checker<'_> {
         None
     }
 
-    fn field(&mut self, base: hir::Expr, name: &ast::Ident, optional: bool, span: Span) -> hir::Expr {
+    fn field(
+        &mut self,
+        base: hir::Expr,
+        name: &ast::Ident,
+        optional: bool,
+        span: Span,
+    ) -> hir::Expr {
         if base.ty.is_error() {
             return error_expr(span);
         }
@@ -1109,10 +1385,25 @@ impl Checker<'_> {
                 base.span,
                 "optional",
             )
-            .help = Some(format!("use `?.{}` to get `none` when it is none", name.name));
+            .help = Some(format!(
+                "use `?.{}` to get `none` when it is none",
+                name.name
+            ));
         }
-        let ty = if base_optional { Type::optional(field_ty) } else { field_ty };
-        expr_of(ty, span, ExprKind::Field { base: Box::new(base), field: field_ref, optional_chain: optional })
+        let ty = if base_optional {
+            Type::optional(field_ty)
+        } else {
+            field_ty
+        };
+        expr_of(
+            ty,
+            span,
+            ExprKind::Field {
+                base: Box::new(base),
+                field: field_ref,
+                optional_chain: optional,
+            },
+        )
     }
 
     fn index(&mut self, receiver: &ast::Expr, index: &ast::Expr, span: Span) -> hir::Expr {
@@ -1132,7 +1423,14 @@ impl Checker<'_> {
             }
         };
         let index = self.expect_type(index, &key_ty, "the index");
-        expr_of(Type::optional(value_ty), span, ExprKind::Index { base: Box::new(base), index: Box::new(index) })
+        expr_of(
+            Type::optional(value_ty),
+            span,
+            ExprKind::Index {
+                base: Box::new(base),
+                index: Box::new(index),
+            },
+        )
     }
 
     fn not_callable(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> hir::Expr {
@@ -1141,26 +1439,47 @@ impl Checker<'_> {
             self.expr(arg, None);
         }
         if !checked.ty.is_error() {
-            self.report(codes::NOT_CALLABLE, format!("a `{}` cannot be called", checked.ty), callee.span, "not a function");
+            self.report(
+                codes::NOT_CALLABLE,
+                format!("a `{}` cannot be called", checked.ty),
+                callee.span,
+                "not a function",
+            );
         }
         error_expr(span)
     }
 
-    fn call_global(&mut self, def: Option<GlobalDef>, name: &ast::Ident, args: &[ast::Expr], span: Span) -> hir::Expr {
+    fn call_global(
+        &mut self,
+        def: Option<GlobalDef>,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> hir::Expr {
         match def {
             Some(GlobalDef::Fn(sig)) => self.call_user(&sig, None, args, span, name.span),
             Some(_) => {
                 for arg in args {
                     self.expr(arg, None);
                 }
-                self.report(codes::NOT_CALLABLE, format!("`{}` is not a function", name.name), name.span, "not a function");
+                self.report(
+                    codes::NOT_CALLABLE,
+                    format!("`{}` is not a function", name.name),
+                    name.span,
+                    "not a function",
+                );
                 error_expr(span)
             }
             None => {
                 for arg in args {
                     self.expr(arg, None);
                 }
-                self.report(codes::UNRESOLVED_NAME, format!("cannot find function `{}`", name.name), name.span, "not found");
+                self.report(
+                    codes::UNRESOLVED_NAME,
+                    format!("cannot find function `{}`", name.name),
+                    name.span,
+                    "not found",
+                );
                 error_expr(span)
             }
         }
@@ -1177,7 +1496,10 @@ impl Checker<'_> {
         let fname = name.name.as_str();
         // A local shadows everything: calling it is an error.
         if receiver.is_none() && self.bindings.iter().any(|(n, _)| **n == *fname) {
-            let callee = ast::Expr { span: name.span, kind: ast::ExprKind::Name(name.clone()) };
+            let callee = ast::Expr {
+                span: name.span,
+                kind: ast::ExprKind::Name(name.clone()),
+            };
             return self.not_callable(&callee, args, span);
         }
         // `count(xs)` and friends on a plain collection.
@@ -1188,7 +1510,12 @@ impl Checker<'_> {
             return self.plain_aggregate(func, arg, span);
         }
         // User fns of this module come first, then builtins.
-        let local_fn = self.scope.modules.get(&self.context.module).and_then(|m| m.values.get(fname)).cloned();
+        let local_fn = self
+            .scope
+            .modules
+            .get(&self.context.module)
+            .and_then(|m| m.values.get(fname))
+            .cloned();
         if let Some(GlobalDef::Fn(sig)) = local_fn {
             return self.call_user(&sig, receiver, args, span, name.span);
         }
@@ -1202,25 +1529,49 @@ impl Checker<'_> {
             for arg in args {
                 self.expr(arg, None);
             }
-            self.report(codes::NOT_CALLABLE, format!("`{fname}` is not a function"), name.span, "not a function");
+            self.report(
+                codes::NOT_CALLABLE,
+                format!("`{fname}` is not a function"),
+                name.span,
+                "not a function",
+            );
             return error_expr(span);
         }
         for arg in args {
             self.expr(arg, None);
         }
-        let mut candidates: Vec<String> = self.scope.builtin_names.keys().map(|k| k.to_string()).collect();
+        let mut candidates: Vec<String> = self
+            .scope
+            .builtin_names
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
         if let Some(module) = self.scope.modules.get(&self.context.module) {
             candidates.extend(
-                module.values.iter().filter(|(_, d)| matches!(d, GlobalDef::Fn(_))).map(|(n, _)| n.to_string()),
+                module
+                    .values
+                    .iter()
+                    .filter(|(_, d)| matches!(d, GlobalDef::Fn(_)))
+                    .map(|(n, _)| n.to_string()),
             );
         }
         let help = did_you_mean(fname, candidates.iter().map(String::as_str));
-        self.report(codes::UNRESOLVED_NAME, format!("cannot find function `{fname}`"), name.span, "not found").help =
-            help;
+        self.report(
+            codes::UNRESOLVED_NAME,
+            format!("cannot find function `{fname}`"),
+            name.span,
+            "not found",
+        )
+        .help = help;
         error_expr(span)
     }
 
-    fn plain_aggregate(&mut self, func: ast::AggregateFunc, arg: &ast::Expr, span: Span) -> hir::Expr {
+    fn plain_aggregate(
+        &mut self,
+        func: ast::AggregateFunc,
+        arg: &ast::Expr,
+        span: Span,
+    ) -> hir::Expr {
         let source = self.expr(arg, None);
         let elem = self.element_type(&source);
         if elem.is_error() {
@@ -1238,26 +1589,54 @@ impl Checker<'_> {
                     );
                     return error_expr(span);
                 }
-                let kind = if func == ast::AggregateFunc::Any { hir::AggregateKind::Any } else { hir::AggregateKind::All };
+                let kind = if func == ast::AggregateFunc::Any {
+                    hir::AggregateKind::Any
+                } else {
+                    hir::AggregateKind::All
+                };
                 (kind, Type::Bool)
             }
             ast::AggregateFunc::Sum => {
                 if !matches!(elem, Type::Int | Type::Float | Type::Duration) {
-                    self.report(codes::BAD_OPERANDS, format!("cannot sum `{elem}`"), source.span, "not numbers");
+                    self.report(
+                        codes::BAD_OPERANDS,
+                        format!("cannot sum `{elem}`"),
+                        source.span,
+                        "not numbers",
+                    );
                     return error_expr(span);
                 }
                 (hir::AggregateKind::Sum, elem)
             }
             ast::AggregateFunc::Min | ast::AggregateFunc::Max => {
                 if !elem.is_ordered() {
-                    self.report(codes::BAD_OPERANDS, format!("`{elem}` values have no order"), source.span, "not ordered");
+                    self.report(
+                        codes::BAD_OPERANDS,
+                        format!("`{elem}` values have no order"),
+                        source.span,
+                        "not ordered",
+                    );
                     return error_expr(span);
                 }
-                let kind = if func == ast::AggregateFunc::Min { hir::AggregateKind::Min } else { hir::AggregateKind::Max };
+                let kind = if func == ast::AggregateFunc::Min {
+                    hir::AggregateKind::Min
+                } else {
+                    hir::AggregateKind::Max
+                };
                 (kind, Type::optional(elem))
             }
         };
-        expr_of(ty, span, ExprKind::Aggregate { kind, binding: None, source: Box::new(source), filter: None, value: None })
+        expr_of(
+            ty,
+            span,
+            ExprKind::Aggregate {
+                kind,
+                binding: None,
+                source: Box::new(source),
+                filter: None,
+                value: None,
+            },
+        )
     }
 
     fn call_user(
@@ -1277,7 +1656,12 @@ impl Checker<'_> {
             }
             self.report(
                 codes::WRONG_ARGUMENT_COUNT,
-                format!("`{}` takes {} argument{}, {given} given", sig.qualified, sig.params.len(), plural(sig.params.len())),
+                format!(
+                    "`{}` takes {} argument{}, {given} given",
+                    sig.qualified,
+                    sig.params.len(),
+                    plural(sig.params.len())
+                ),
                 name_span,
                 "wrong number of arguments",
             );
@@ -1292,7 +1676,14 @@ impl Checker<'_> {
         for (arg, (_, ty)) in args.iter().zip(params) {
             checked.push(self.expect_type(arg, ty, "the argument"));
         }
-        expr_of(sig.ret.clone(), span, ExprKind::Call { callee: hir::Callee::Fn(sig.qualified.clone()), args: checked })
+        expr_of(
+            sig.ret.clone(),
+            span,
+            ExprKind::Call {
+                callee: hir::Callee::Fn(sig.qualified.clone()),
+                args: checked,
+            },
+        )
     }
 
     fn call_builtin(
@@ -1307,9 +1698,17 @@ impl Checker<'_> {
         let given = args.len() + usize::from(receiver.is_some());
         let sigs: Vec<(u32, hir::BuiltinSig)> = overloads
             .iter()
-            .filter_map(|i| self.scope.builtins.get(*i as usize).map(|s| (*i, s.clone())))
+            .filter_map(|i| {
+                self.scope
+                    .builtins
+                    .get(*i as usize)
+                    .map(|s| (*i, s.clone()))
+            })
             .collect();
-        let arity: Vec<&(u32, hir::BuiltinSig)> = sigs.iter().filter(|(_, s)| s.params.len() == given).collect();
+        let arity: Vec<&(u32, hir::BuiltinSig)> = sigs
+            .iter()
+            .filter(|(_, s)| s.params.len() == given)
+            .collect();
         // Check the arguments, with the parameter type as context when every candidate agrees.
         let offset = usize::from(receiver.is_some());
         let mut checked: Vec<hir::Expr> = receiver.into_iter().collect();
@@ -1336,7 +1735,12 @@ impl Checker<'_> {
             let counts: Vec<String> = counts.iter().map(usize::to_string).collect();
             self.report(
                 codes::WRONG_ARGUMENT_COUNT,
-                format!("`{}` takes {} argument{}, {given} given", name.name, counts.join(" or "), plural(2)),
+                format!(
+                    "`{}` takes {} argument{}, {given} given",
+                    name.name,
+                    counts.join(" or "),
+                    plural(2)
+                ),
                 name.span,
                 "wrong number of arguments",
             );
@@ -1349,9 +1753,17 @@ impl Checker<'_> {
             for (arg, (_, param)) in checked.iter().zip(&sig.params) {
                 if unify(param, &arg.ty, &mut vars) {
                     coerced.push(arg.clone());
-                } else if let Some(coercion) = coercion_between(&arg.ty, &substitute(param, &vars)) {
+                } else if let Some(coercion) = coercion_between(&arg.ty, &substitute(param, &vars))
+                {
                     let ty = substitute(param, &vars);
-                    coerced.push(expr_of(ty, arg.span, ExprKind::Coerce { coercion, expr: Box::new(arg.clone()) }));
+                    coerced.push(expr_of(
+                        ty,
+                        arg.span,
+                        ExprKind::Coerce {
+                            coercion,
+                            expr: Box::new(arg.clone()),
+                        },
+                    ));
                 } else {
                     ok = false;
                     break;
@@ -1363,7 +1775,13 @@ impl Checker<'_> {
                 return expr_of(
                     ret,
                     span,
-                    ExprKind::Call { callee: hir::Callee::Builtin { name: sig.name.clone(), index: *index }, args: coerced },
+                    ExprKind::Call {
+                        callee: hir::Callee::Builtin {
+                            name: sig.name.clone(),
+                            index: *index,
+                        },
+                        args: coerced,
+                    },
                 );
             }
         }
@@ -1398,7 +1816,12 @@ impl Checker<'_> {
         (checked, elem_ty)
     }
 
-    fn map_literal(&mut self, entries: &[ast::MapEntry], expected: Option<&Type>, span: Span) -> hir::Expr {
+    fn map_literal(
+        &mut self,
+        entries: &[ast::MapEntry],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> hir::Expr {
         let (key_hint, value_hint) = match expected.map(Type::non_optional) {
             Some(Type::Map(k, v)) => (Some((**k).clone()), Some((**v).clone())),
             _ => (None, None),
@@ -1428,7 +1851,12 @@ impl Checker<'_> {
         expr_of(Type::map(key_ty, value_ty), span, ExprKind::Map(checked))
     }
 
-    fn record_literal(&mut self, decl: &DeclRef, fields: &[ast::RecordField], span: Span) -> hir::Expr {
+    fn record_literal(
+        &mut self,
+        decl: &DeclRef,
+        fields: &[ast::RecordField],
+        span: Span,
+    ) -> hir::Expr {
         let Some(record) = self.scope.record(decl).cloned() else {
             return error_expr(span);
         };
@@ -1470,34 +1898,82 @@ impl Checker<'_> {
             let value = self.expect_type(&field.value, &ty, "the field");
             checked.push((field_ref, value));
         }
-        expr_of(Type::Record(decl.clone()), span, ExprKind::Record { record: decl.clone(), fields: checked })
+        expr_of(
+            Type::Record(decl.clone()),
+            span,
+            ExprKind::Record {
+                record: decl.clone(),
+                fields: checked,
+            },
+        )
     }
 
     fn unary(&mut self, op: ast::UnaryOp, operand: &ast::Expr, span: Span) -> hir::Expr {
         match op {
             ast::UnaryOp::Not => {
                 let operand = self.condition(operand);
-                expr_of(Type::Bool, span, ExprKind::Unary { op: hir::UnaryOp::Not, operand: Box::new(operand) })
+                expr_of(
+                    Type::Bool,
+                    span,
+                    ExprKind::Unary {
+                        op: hir::UnaryOp::Not,
+                        operand: Box::new(operand),
+                    },
+                )
             }
             ast::UnaryOp::Neg => {
                 let operand = self.expr(operand, None);
-                if !matches!(operand.ty, Type::Int | Type::Float | Type::Duration | Type::Error) {
-                    self.report(codes::BAD_OPERANDS, format!("cannot negate `{}`", operand.ty), operand.span, "not a number");
+                if !matches!(
+                    operand.ty,
+                    Type::Int | Type::Float | Type::Duration | Type::Error
+                ) {
+                    self.report(
+                        codes::BAD_OPERANDS,
+                        format!("cannot negate `{}`", operand.ty),
+                        operand.span,
+                        "not a number",
+                    );
                     return error_expr(span);
                 }
-                expr_of(operand.ty.clone(), span, ExprKind::Unary { op: hir::UnaryOp::Neg, operand: Box::new(operand) })
+                expr_of(
+                    operand.ty.clone(),
+                    span,
+                    ExprKind::Unary {
+                        op: hir::UnaryOp::Neg,
+                        operand: Box::new(operand),
+                    },
+                )
             }
         }
     }
 
-    fn binary(&mut self, op: ast::BinaryOp, op_span: Span, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> hir::Expr {
+    fn binary(
+        &mut self,
+        op: ast::BinaryOp,
+        op_span: Span,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> hir::Expr {
         use ast::BinaryOp as B;
         match op {
             B::And | B::Or => {
                 let l = self.condition(lhs);
                 let r = self.condition(rhs);
-                let op = if op == B::And { hir::BinaryOp::And } else { hir::BinaryOp::Or };
-                expr_of(Type::Bool, span, ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) })
+                let op = if op == B::And {
+                    hir::BinaryOp::And
+                } else {
+                    hir::BinaryOp::Or
+                };
+                expr_of(
+                    Type::Bool,
+                    span,
+                    ExprKind::Binary {
+                        op,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                )
             }
             B::Matches | B::Glob => {
                 let subject = self.expr(lhs, Some(&Type::String));
@@ -1508,7 +1984,12 @@ impl Checker<'_> {
                         } else {
                             let plain = s.as_plain();
                             if plain.is_none() {
-                                self.report(codes::INVALID_PATTERN, "a glob cannot interpolate".to_string(), rhs.span, "not a constant");
+                                self.report(
+                                    codes::INVALID_PATTERN,
+                                    "a glob cannot interpolate".to_string(),
+                                    rhs.span,
+                                    "not a constant",
+                                );
                             }
                             plain
                         }
@@ -1517,7 +1998,10 @@ impl Checker<'_> {
                         self.expr(rhs, None);
                         self.report(
                             codes::INVALID_PATTERN,
-                            format!("the right side of `{}` must be a constant string", op.symbol()),
+                            format!(
+                                "the right side of `{}` must be a constant string",
+                                op.symbol()
+                            ),
                             rhs.span,
                             "not a constant",
                         )
@@ -1525,7 +2009,8 @@ impl Checker<'_> {
                             "write the regex as a raw string, `r\"...\"`; for a pattern computed at run time use `regex_find`"
                                 .to_string()
                         } else {
-                            "for a pattern computed at run time use `glob_match(s, pattern)`".to_string()
+                            "for a pattern computed at run time use `glob_match(s, pattern)`"
+                                .to_string()
                         });
                         None
                     }
@@ -1543,9 +2028,16 @@ impl Checker<'_> {
                     return error_expr(span);
                 };
                 let kind = if op == B::Matches {
-                    ExprKind::Matches { subject: Box::new(subject), pattern, negated: false }
+                    ExprKind::Matches {
+                        subject: Box::new(subject),
+                        pattern,
+                        negated: false,
+                    }
                 } else {
-                    ExprKind::Glob { subject: Box::new(subject), pattern }
+                    ExprKind::Glob {
+                        subject: Box::new(subject),
+                        pattern,
+                    }
                 };
                 expr_of(Type::Bool, span, kind)
             }
@@ -1556,11 +2048,17 @@ impl Checker<'_> {
                 if l.ty.is_error() || r.ty.is_error() {
                     return error_expr(span);
                 }
-                let hop = if op == B::In { hir::BinaryOp::In } else { hir::BinaryOp::NotIn };
+                let hop = if op == B::In {
+                    hir::BinaryOp::In
+                } else {
+                    hir::BinaryOp::NotIn
+                };
                 let ok = match r.ty.non_optional() {
                     Type::String => l.ty.non_optional().fits(&Type::String),
                     Type::List(e) | Type::Set(e) | Type::Map(e, _) => {
-                        l.ty.fits(e) || l.ty.non_optional().fits(e) || coercion_between(&l.ty, e).is_some()
+                        l.ty.fits(e)
+                            || l.ty.non_optional().fits(e)
+                            || coercion_between(&l.ty, e).is_some()
                     }
                     _ => false,
                 };
@@ -1580,7 +2078,15 @@ impl Checker<'_> {
                     }
                     _ => l,
                 };
-                expr_of(Type::Bool, span, ExprKind::Binary { op: hop, lhs: Box::new(l), rhs: Box::new(r) })
+                expr_of(
+                    Type::Bool,
+                    span,
+                    ExprKind::Binary {
+                        op: hop,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                )
             }
             B::Coalesce => {
                 let l = self.expr(lhs, None);
@@ -1590,20 +2096,44 @@ impl Checker<'_> {
                     return error_expr(span);
                 }
                 let (r, ty) = if r.ty.fits(&inner) {
-                    let ty = if r.ty.is_optional() { Type::optional(inner) } else { inner };
+                    let ty = if r.ty.is_optional() {
+                        Type::optional(inner)
+                    } else {
+                        inner
+                    };
                     (r, ty)
                 } else if let Some(joined) = inner.join(&r.ty) {
                     (r, joined)
                 } else {
                     let r = self.coerce(r, &inner, "the fallback");
+                    if r.ty.is_error() {
+                        return error_expr(span);
+                    }
                     (r, inner)
                 };
-                expr_of(ty, span, ExprKind::Binary { op: hir::BinaryOp::Coalesce, lhs: Box::new(l), rhs: Box::new(r) })
+                expr_of(
+                    ty,
+                    span,
+                    ExprKind::Binary {
+                        op: hir::BinaryOp::Coalesce,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                )
             }
             B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge => {
-                let l = self.expr(lhs, None);
-                let hint = l.ty.non_optional().clone();
-                let r = self.expr(rhs, Some(&hint));
+                // A bare variant on the left (`High <= v.severity`) takes its type from the
+                // right: check the right side first then.
+                let (l, r) = if self.is_bare_variant(lhs) {
+                    let r = self.expr(rhs, None);
+                    let hint = r.ty.non_optional().clone();
+                    (self.expr(lhs, Some(&hint)), r)
+                } else {
+                    let l = self.expr(lhs, None);
+                    let hint = l.ty.non_optional().clone();
+                    let r = self.expr(rhs, Some(&hint));
+                    (l, r)
+                };
                 let l = if l.ty == Type::None && !r.ty.is_error() {
                     let ty = Type::optional(r.ty.clone());
                     hir::Expr { ty, ..l }
@@ -1619,7 +2149,8 @@ impl Checker<'_> {
                     || l.ty.join(&r.ty).is_some()
                     || r.ty == Type::None
                     || l.ty == Type::None;
-                let ordered = l.ty.non_optional().is_ordered() || matches!(l.ty.non_optional(), Type::None);
+                let ordered =
+                    l.ty.non_optional().is_ordered() || matches!(l.ty.non_optional(), Type::None);
                 if !comparable || (ordering && !ordered) {
                     let message = if comparable {
                         format!("`{}` values have no order", l.ty.non_optional())
@@ -1637,7 +2168,15 @@ impl Checker<'_> {
                     B::Gt => hir::BinaryOp::Gt,
                     _ => hir::BinaryOp::Ge,
                 };
-                expr_of(Type::Bool, span, ExprKind::Binary { op: hop, lhs: Box::new(l), rhs: Box::new(r) })
+                expr_of(
+                    Type::Bool,
+                    span,
+                    ExprKind::Binary {
+                        op: hop,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                )
             }
             B::Add | B::Sub | B::Mul | B::Div | B::Rem => {
                 let l = self.expr(lhs, None);
@@ -1650,7 +2189,12 @@ impl Checker<'_> {
                 let Some(ty) = result else {
                     self.report(
                         codes::BAD_OPERANDS,
-                        format!("cannot apply `{}` to `{}` and `{}`", op.symbol(), l.ty, r.ty),
+                        format!(
+                            "cannot apply `{}` to `{}` and `{}`",
+                            op.symbol(),
+                            l.ty,
+                            r.ty
+                        ),
                         op_span,
                         "mismatched types",
                     );
@@ -1663,8 +2207,28 @@ impl Checker<'_> {
                     B::Div => hir::BinaryOp::Div,
                     _ => hir::BinaryOp::Rem,
                 };
-                expr_of(ty, span, ExprKind::Binary { op: hop, lhs: Box::new(l), rhs: Box::new(r) })
+                expr_of(
+                    ty,
+                    span,
+                    ExprKind::Binary {
+                        op: hop,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                )
             }
+        }
+    }
+
+    fn is_bare_variant(&self, expr: &ast::Expr) -> bool {
+        match &expr.kind {
+            ast::ExprKind::Name(ident) => {
+                self.scope.variants.contains_key(ident.name.as_str())
+                    && !self.bindings.iter().any(|(n, _)| **n == *ident.name)
+                    && self.scope.module_value(self.context, &ident.name).is_none()
+            }
+            ast::ExprKind::Paren(inner) => self.is_bare_variant(inner),
+            _ => false,
         }
     }
 
@@ -1675,11 +2239,31 @@ impl Checker<'_> {
         let rt = r.ty.non_optional().clone();
         if let Some(coercion) = coercion_between(&lt, &rt) {
             let span = l.span;
-            return (expr_of(rt, span, ExprKind::Coerce { coercion, expr: Box::new(l) }), r);
+            return (
+                expr_of(
+                    rt,
+                    span,
+                    ExprKind::Coerce {
+                        coercion,
+                        expr: Box::new(l),
+                    },
+                ),
+                r,
+            );
         }
         if let Some(coercion) = coercion_between(&rt, &lt) {
             let span = r.span;
-            return (l, expr_of(lt, span, ExprKind::Coerce { coercion, expr: Box::new(r) }));
+            return (
+                l,
+                expr_of(
+                    lt,
+                    span,
+                    ExprKind::Coerce {
+                        coercion,
+                        expr: Box::new(r),
+                    },
+                ),
+            );
         }
         (l, r)
     }
@@ -1775,7 +2359,11 @@ fn erase_vars(ty: Type) -> Type {
 }
 
 fn signature_text(sig: &hir::BuiltinSig) -> String {
-    let params: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+    let params: Vec<String> = sig
+        .params
+        .iter()
+        .map(|(n, t)| format!("{n}: {t}"))
+        .collect();
     format!("`({}) -> {}`", params.join(", "), sig.ret)
 }
 
@@ -1783,7 +2371,11 @@ fn signature_text(sig: &hir::BuiltinSig) -> String {
 fn dotted_path(expr: &ast::Expr) -> Option<Vec<&ast::Ident>> {
     match &expr.kind {
         ast::ExprKind::Name(ident) => Some(vec![ident]),
-        ast::ExprKind::Field { receiver, name, optional: false } => {
+        ast::ExprKind::Field {
+            receiver,
+            name,
+            optional: false,
+        } => {
             let mut segments = dotted_path(receiver)?;
             segments.push(name);
             Some(segments)
@@ -1801,10 +2393,18 @@ fn constant(expr: &ast::Expr) -> Option<hir::Literal> {
             ast::Literal::Bool(b) => hir::Literal::Bool(*b),
             ast::Literal::None => hir::Literal::None,
             ast::Literal::String(s) => hir::Literal::String(s.as_plain()?),
-            ast::Literal::Date(d) => hir::Literal::Date(hir::Date { year: d.year, month: d.month, day: d.day }),
+            ast::Literal::Date(d) => hir::Literal::Date(hir::Date {
+                year: d.year,
+                month: d.month,
+                day: d.day,
+            }),
             ast::Literal::Duration(d) => hir::Literal::Duration(d.seconds),
         }),
-        ast::ExprKind::Unary { op: ast::UnaryOp::Neg, operand, .. } => match constant(operand)? {
+        ast::ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+            ..
+        } => match constant(operand)? {
             hir::Literal::Int(i) => Some(hir::Literal::Int(i.checked_neg()?)),
             hir::Literal::Float(f) => Some(hir::Literal::Float(-f)),
             _ => None,

@@ -24,12 +24,11 @@ use std::sync::{Arc, Mutex};
 
 use salsa::Setter;
 
-use crate::check::{self, CheckEnv, CheckedItem};
+use crate::check::{self, CheckEnv, CheckedItem, RuleBindings};
 use crate::diagnostics::{Diagnostic, Label, codes};
 use crate::hir;
 use crate::resolve::{self, DeclInput, FileContext, GlobalScope, error, warning};
 use crate::syntax::{self, ast};
-use crate::types::Type;
 
 /// One source file: its path (relative to the policy root; it also names the module when the
 /// file has no `module` declaration) and its text.
@@ -108,7 +107,10 @@ pub fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> ParsedFile {
     for diagnostic in &mut diagnostics {
         diagnostic.file = path.clone();
     }
-    ParsedFile { file: tree, diagnostics }
+    ParsedFile {
+        file: tree,
+        diagnostics,
+    }
 }
 
 /// The module name and imports of a file.
@@ -124,7 +126,12 @@ pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
                 let target = import.path.dotted();
                 let alias = match &import.alias {
                     Some(alias) => alias.name.clone(),
-                    None => import.path.segments.last().map(|s| s.name.clone()).unwrap_or_default(),
+                    None => import
+                        .path
+                        .segments
+                        .last()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default(),
                 };
                 imports.insert(Arc::from(alias), Arc::from(target));
             }
@@ -132,7 +139,11 @@ pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
         }
     }
     let module = module.unwrap_or_else(|| resolve::module_from_path(file.path(db)));
-    FileContext { module: Arc::from(module), stdlib: *file.stdlib(db), imports }
+    FileContext {
+        module: Arc::from(module),
+        stdlib: *file.stdlib(db),
+        imports,
+    }
 }
 
 /// The items of a file: each one's key and its byte offset in the file.
@@ -160,7 +171,9 @@ pub fn item_syntax<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> Opti
     if !errors.is_empty() {
         return None;
     }
-    tree.items.into_iter().find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
+    tree.items
+        .into_iter()
+        .find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
 }
 
 /// Every module's declarations: names and signatures only.
@@ -200,11 +213,18 @@ fn is_declaration(kind: &ast::ItemKind) -> bool {
 
 /// The bindings of a rule, by qualified name, for its excepts.
 #[salsa::tracked(returns(ref))]
-pub fn rule_bindings(db: &dyn salsa::Database, ws: Workspace, rule: RuleName<'_>) -> Option<Arc<Vec<(Arc<str>, Type)>>> {
+pub fn rule_bindings(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    rule: RuleName<'_>,
+) -> Option<RuleBindings> {
     let wanted = rule.name(db);
     for file in ws.files(db) {
         let context = file_context(db, *file);
-        let Some(short) = wanted.strip_prefix(&*context.module).and_then(|rest| rest.strip_prefix('.')) else {
+        let Some(short) = wanted
+            .strip_prefix(&*context.module)
+            .and_then(|rest| rest.strip_prefix('.'))
+        else {
             continue;
         };
         for (key, _) in file_items(db, *file) {
@@ -233,7 +253,7 @@ struct DbEnv<'db> {
 }
 
 impl CheckEnv for DbEnv<'_> {
-    fn rule_bindings(&self, qualified: &str) -> Option<Arc<Vec<(Arc<str>, Type)>>> {
+    fn rule_bindings(&self, qualified: &str) -> Option<RuleBindings> {
         let name = RuleName::new(self.db, qualified.to_string());
         rule_bindings(self.db, self.ws, name).clone()
     }
@@ -241,7 +261,11 @@ impl CheckEnv for DbEnv<'_> {
 
 /// Resolution and type checking of one item.
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(db: &'db dyn salsa::Database, ws: Workspace, key: ItemKey<'db>) -> CheckedItem {
+pub fn check_item<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    key: ItemKey<'db>,
+) -> CheckedItem {
     let file = *key.file(db);
     let context = file_context(db, file);
     let scope = global_scope(db, ws);
@@ -270,17 +294,24 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ws: Workspace, key: ItemKey
     checked
 }
 
+/// Where a name is declared: file path and span.
+type Place = (Arc<str>, ast::Span);
+/// An unused `let` warning by binding name.
+type UnusedLet = (Arc<str>, Diagnostic);
+/// A function's callees and where it is declared.
+type CallGraph = BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Place)>;
+
 /// Problems that need the whole program: duplicate names in a module, recursion, unused
 /// functions, unused `let`s no except uses. Spans are file offsets.
 #[salsa::tracked(returns(ref))]
 pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut declared: BTreeMap<(Arc<str>, Arc<str>), (Arc<str>, ast::Span)> = BTreeMap::new();
+    let mut declared: BTreeMap<(Arc<str>, Arc<str>), Place> = BTreeMap::new();
     let mut used: BTreeSet<Arc<str>> = BTreeSet::new();
     let mut except_uses: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
-    let mut calls: BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str>, ast::Span)> = BTreeMap::new();
+    let mut calls: CallGraph = BTreeMap::new();
     let mut fns: Vec<(Arc<str>, Arc<str>, ast::Span, bool)> = Vec::new();
-    let mut rules_unused_lets: Vec<(Arc<str>, &Vec<(Arc<str>, Diagnostic)>, usize)> = Vec::new();
+    let mut rules_unused_lets: Vec<(Arc<str>, &[UnusedLet], usize)> = Vec::new();
     for file in ws.files(db) {
         let context = file_context(db, *file);
         let path = file.path(db).clone();
@@ -288,23 +319,34 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
             let checked = check_item(db, ws, *key);
             used.extend(checked.uses.globals.iter().cloned());
             if let Some((rule, names)) = &checked.uses.except_bindings {
-                except_uses.entry(rule.clone()).or_default().extend(names.iter().cloned());
+                except_uses
+                    .entry(rule.clone())
+                    .or_default()
+                    .extend(names.iter().cloned());
             }
-            let Some((name, span)) = &checked.declares else { continue };
+            let Some((name, span)) = &checked.declares else {
+                continue;
+            };
             let span = ast::Span::new(span.start + offset, span.end + offset);
             let qualified: Arc<str> = Arc::from(format!("{}.{name}", context.module));
             match declared.get(&(context.module.clone(), name.clone())) {
                 Some((first_path, first_span)) => {
                     let mut d = error(
                         codes::DUPLICATE_DEFINITION,
-                        format!("`{name}` is defined more than once in module `{}`", context.module),
+                        format!(
+                            "`{name}` is defined more than once in module `{}`",
+                            context.module
+                        ),
                         Label::new(span, "defined again here"),
                     );
                     d.file = path.clone();
                     if *first_path == path {
-                        d.secondary.push(Label::new(*first_span, "first defined here"));
+                        d.secondary
+                            .push(Label::new(*first_span, "first defined here"));
                     } else {
-                        d.help = Some(format!("the first definition is in `{first_path}`; rename one of them"));
+                        d.help = Some(format!(
+                            "the first definition is in `{first_path}`; rename one of them"
+                        ));
                     }
                     out.push(d);
                 }
@@ -314,10 +356,20 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
             }
             match &checked.kind {
                 Some(hir::ItemKind::Fn(_)) => {
-                    calls.insert(qualified.clone(), (checked.uses.calls.clone(), path.clone(), span));
-                    fns.push((qualified, path.clone(), span, context.stdlib || name.starts_with('_')));
+                    calls.insert(
+                        qualified.clone(),
+                        (checked.uses.calls.clone(), (path.clone(), span)),
+                    );
+                    fns.push((
+                        qualified,
+                        path.clone(),
+                        span,
+                        context.stdlib || name.starts_with('_'),
+                    ));
                 }
-                Some(hir::ItemKind::Rule(_)) => rules_unused_lets.push((qualified, &checked.unused_lets, *offset)),
+                Some(hir::ItemKind::Rule(_)) => {
+                    rules_unused_lets.push((qualified, checked.unused_lets.as_slice(), *offset))
+                }
                 _ => {}
             }
         }
@@ -347,15 +399,17 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
 }
 
 /// One error per function that takes part in a call cycle.
-fn recursion_diagnostics(calls: &BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str>, ast::Span)>) -> Vec<Diagnostic> {
+fn recursion_diagnostics(calls: &CallGraph) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (start, (_, path, span)) in calls {
+    for (start, (_, (path, span))) in calls {
         // Find a path from `start` back to itself.
         let mut stack: Vec<(Arc<str>, Vec<Arc<str>>)> = vec![(start.clone(), vec![start.clone()])];
         let mut seen = BTreeSet::new();
         let mut cycle = None;
         while let Some((current, trail)) = stack.pop() {
-            let Some((callees, _, _)) = calls.get(&current) else { continue };
+            let Some((callees, _)) = calls.get(&current) else {
+                continue;
+            };
             for callee in callees {
                 if callee == start {
                     cycle = Some(trail.clone());
@@ -375,12 +429,19 @@ fn recursion_diagnostics(calls: &BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str
             let message = if trail.len() == 1 {
                 format!("function `{start}` calls itself")
             } else {
-                let chain: Vec<String> = trail.iter().chain(std::iter::once(start)).map(|n| format!("`{n}`")).collect();
+                let chain: Vec<String> = trail
+                    .iter()
+                    .chain(std::iter::once(start))
+                    .map(|n| format!("`{n}`"))
+                    .collect();
                 format!("function `{start}` is recursive: {}", chain.join(" calls "))
             };
             let mut d = error(codes::RECURSION, message, Label::new(*span, "recursive"));
             d.file = path.clone();
-            d.help = Some("the language is total: use aggregates or comprehensions instead of recursion".to_string());
+            d.help = Some(
+                "the language is total: use aggregates or comprehensions instead of recursion"
+                    .to_string(),
+            );
             out.push(d);
         }
     }
@@ -389,12 +450,21 @@ fn recursion_diagnostics(calls: &BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Arc<str
 
 /// Every diagnostic of one file: syntax errors, then each item's, with file offsets.
 #[salsa::tracked(returns(ref))]
-pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+pub fn file_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Vec<Diagnostic> {
     let mut out = parse_file(db, file).diagnostics.clone();
     let mut aliases_used = BTreeSet::new();
     for (key, offset) in file_items(db, file) {
         let checked = check_item(db, ws, *key);
-        out.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(*offset)));
+        out.extend(
+            checked
+                .diagnostics
+                .iter()
+                .map(|d| d.clone().shifted(*offset)),
+        );
         aliases_used.extend(checked.uses.aliases.iter().cloned());
     }
     // Unused imports: only of modules without rules (importing a module activates its rules).
@@ -404,10 +474,18 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         if let ast::ItemKind::Import(import) = &item.kind {
             let alias = match &import.alias {
                 Some(alias) => alias.name.clone(),
-                None => import.path.segments.last().map(|s| s.name.clone()).unwrap_or_default(),
+                None => import
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
             };
             let target = import.path.dotted();
-            let has_rules = scope.modules.get(target.as_str()).is_none_or(|m| m.has_rules);
+            let has_rules = scope
+                .modules
+                .get(target.as_str())
+                .is_none_or(|m| m.has_rules);
             if !has_rules && !aliases_used.contains(alias.as_str()) {
                 let mut d = warning(
                     codes::UNUSED_IMPORT,
@@ -420,7 +498,12 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             }
         }
     }
-    out.extend(program_diagnostics(db, ws).iter().filter(|d| d.file == path).cloned());
+    out.extend(
+        program_diagnostics(db, ws)
+            .iter()
+            .filter(|d| d.file == path)
+            .cloned(),
+    );
     out.sort_by_key(|d| (d.primary.span.start, d.code));
     out
 }
@@ -431,7 +514,10 @@ pub fn typed_program(db: &dyn salsa::Database, ws: Workspace) -> Option<Arc<hir:
     let mut items = Vec::new();
     let mut active: BTreeSet<Arc<str>> = BTreeSet::new();
     for file in ws.files(db) {
-        if file_diagnostics(db, ws, *file).iter().any(Diagnostic::is_error) {
+        if file_diagnostics(db, ws, *file)
+            .iter()
+            .any(Diagnostic::is_error)
+        {
             return None;
         }
         let context = file_context(db, *file);
@@ -512,7 +598,11 @@ impl Compiler {
             list.push(file);
         }
         let workspace = Workspace::new(&db, list);
-        Compiler { db, workspace, files }
+        Compiler {
+            db,
+            workspace,
+            files,
+        }
     }
 
     /// Adds a source file, or replaces its text.
@@ -540,14 +630,28 @@ impl Compiler {
     }
 
     fn update_workspace(&mut self) {
-        let mut list: Vec<SourceFile> = self.files.values().copied().filter(|f| *f.stdlib(&self.db)).collect();
-        list.extend(self.files.values().copied().filter(|f| !*f.stdlib(&self.db)));
+        let mut list: Vec<SourceFile> = self
+            .files
+            .values()
+            .copied()
+            .filter(|f| *f.stdlib(&self.db))
+            .collect();
+        list.extend(
+            self.files
+                .values()
+                .copied()
+                .filter(|f| !*f.stdlib(&self.db)),
+        );
         self.workspace.set_files(&mut self.db).to(list);
     }
 
     /// The paths of the policy sources (not the stdlib).
     pub fn source_paths(&self) -> Vec<Arc<str>> {
-        self.files.iter().filter(|(_, f)| !*f.stdlib(&self.db)).map(|(p, _)| p.clone()).collect()
+        self.files
+            .iter()
+            .filter(|(_, f)| !*f.stdlib(&self.db))
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     /// The text of a source (policy or stdlib), by path.
@@ -560,14 +664,21 @@ impl Compiler {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for file in self.files.values() {
-            out.extend(file_diagnostics(&self.db, self.workspace, *file).iter().cloned());
+            out.extend(
+                file_diagnostics(&self.db, self.workspace, *file)
+                    .iter()
+                    .cloned(),
+            );
         }
         out
     }
 
     /// The diagnostics of one file.
     pub fn file_diagnostics(&self, path: &str) -> Vec<Diagnostic> {
-        self.files.get(path).map(|f| file_diagnostics(&self.db, self.workspace, *f).clone()).unwrap_or_default()
+        self.files
+            .get(path)
+            .map(|f| file_diagnostics(&self.db, self.workspace, *f).clone())
+            .unwrap_or_default()
     }
 
     /// Whether any source has an error.
@@ -582,12 +693,16 @@ impl Compiler {
 
     /// The syntax tree of a file (absolute spans), for the formatter and the language server.
     pub fn syntax(&self, path: &str) -> Option<ast::File> {
-        self.files.get(path).map(|f| parse_file(&self.db, *f).file.clone())
+        self.files
+            .get(path)
+            .map(|f| parse_file(&self.db, *f).file.clone())
     }
 
     /// The module name of a file.
     pub fn module_of(&self, path: &str) -> Option<Arc<str>> {
-        self.files.get(path).map(|f| file_context(&self.db, *f).module.clone())
+        self.files
+            .get(path)
+            .map(|f| file_context(&self.db, *f).module.clone())
     }
 
     /// Starts recording which queries execute (see `executed_queries`).

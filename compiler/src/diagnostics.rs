@@ -42,7 +42,10 @@ pub struct Label {
 impl Label {
     /// A label at `span` saying `message`.
     pub fn new(span: Span, message: impl Into<String>) -> Label {
-        Label { span, message: message.into() }
+        Label {
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -68,7 +71,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Moves every span `base` bytes right (from item-relative to file offsets).
     pub fn shifted(mut self, base: usize) -> Diagnostic {
-        let shift = |span: Span| Span::new(span.start.saturating_add(base), span.end.saturating_add(base));
+        let shift = |span: Span| {
+            Span::new(
+                span.start.saturating_add(base),
+                span.end.saturating_add(base),
+            )
+        };
         self.primary.span = shift(self.primary.span);
         for label in &mut self.secondary {
             label.span = shift(label.span);
@@ -90,7 +98,7 @@ impl Diagnostic {
     pub fn with_source(&self, text: &str) -> SourcedDiagnostic {
         SourcedDiagnostic {
             diagnostic: self.clone(),
-            source: miette::NamedSource::new(self.file.to_string(), text.to_string()),
+            source: miette::NamedSource::new(&*self.file, text.to_string()),
         }
     }
 }
@@ -107,7 +115,11 @@ impl std::error::Error for Diagnostic {}
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |last| last.chars().count())
+        + 1;
     (line, column)
 }
 
@@ -142,7 +154,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
@@ -177,7 +191,10 @@ impl miette::Diagnostic for SourcedDiagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -413,7 +430,10 @@ pub fn explain(code: &str) -> Option<&'static str> {
 
 /// Every code the compiler can report, syntax codes included.
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
-    SYNTAX_CODES.iter().map(|(code, _, _)| *code).chain(SEMANTIC_CODES.iter().map(|(code, _)| *code))
+    SYNTAX_CODES
+        .iter()
+        .map(|(code, _, _)| *code)
+        .chain(SEMANTIC_CODES.iter().map(|(code, _)| *code))
 }
 
 #[cfg(test)]

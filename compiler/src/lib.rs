@@ -7,6 +7,7 @@
 pub mod check;
 pub mod db;
 pub mod diagnostics;
+pub mod format;
 pub mod hir;
 pub mod lower;
 pub mod resolve;

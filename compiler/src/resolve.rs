@@ -128,7 +128,11 @@ impl GlobalScope {
                 _ => continue,
             };
             let reference = DeclRef::new(module, name);
-            let ty = if is_enum { Type::Enum(reference) } else { Type::Record(reference) };
+            let ty = if is_enum {
+                Type::Enum(reference)
+            } else {
+                Type::Record(reference)
+            };
             let entry = scope.modules.entry(module.clone()).or_default();
             entry.types.entry(Arc::from(name.as_str())).or_insert(ty);
         }
@@ -137,7 +141,11 @@ impl GlobalScope {
             let context = decl.context;
             let module = &context.module;
             let qualify = |name: &str| -> Arc<str> { Arc::from(format!("{module}.{name}")) };
-            let resolver = TypeResolver { scope: &scope, context, type_params: &[] };
+            let resolver = TypeResolver {
+                scope: &scope,
+                context,
+                type_params: &[],
+            };
             let mut sink = Vec::new();
             let mut defined: Option<(Arc<str>, GlobalDef)> = None;
             match &decl.item.kind {
@@ -157,7 +165,11 @@ impl GlobalScope {
                             doc: doc_text(field.doc.as_ref()),
                         });
                     }
-                    let record = RecordDef { decl: reference.clone(), fields, doc: doc_text(decl.item.doc.as_ref()) };
+                    let record = RecordDef {
+                        decl: reference.clone(),
+                        fields,
+                        doc: doc_text(decl.item.doc.as_ref()),
+                    };
                     scope.records.insert(reference, record);
                 }
                 ast::ItemKind::Enum(e) => {
@@ -176,16 +188,34 @@ impl GlobalScope {
                             doc: doc_text(variant.doc.as_ref()),
                         });
                     }
-                    let enumeration =
-                        EnumDef { decl: reference.clone(), variants, doc: doc_text(decl.item.doc.as_ref()) };
+                    let enumeration = EnumDef {
+                        decl: reference.clone(),
+                        variants,
+                        doc: doc_text(decl.item.doc.as_ref()),
+                    };
                     scope.enums.insert(reference, enumeration);
                 }
                 ast::ItemKind::Fn(f) if f.builtin => {
-                    let type_params: Vec<Arc<str>> =
-                        f.type_params.iter().map(|p| Arc::from(p.name.as_str())).collect();
-                    let resolver = TypeResolver { scope: &scope, context, type_params: &type_params };
-                    let params =
-                        f.params.iter().map(|p| (Arc::from(p.name.name.as_str()), resolver.resolve(&p.ty, &mut sink))).collect();
+                    let type_params: Vec<Arc<str>> = f
+                        .type_params
+                        .iter()
+                        .map(|p| Arc::from(p.name.as_str()))
+                        .collect();
+                    let resolver = TypeResolver {
+                        scope: &scope,
+                        context,
+                        type_params: &type_params,
+                    };
+                    let params = f
+                        .params
+                        .iter()
+                        .map(|p| {
+                            (
+                                Arc::from(p.name.name.as_str()),
+                                resolver.resolve(&p.ty, &mut sink),
+                            )
+                        })
+                        .collect();
                     let ret = resolver.resolve(&f.ret, &mut sink);
                     let name: Arc<str> = Arc::from(f.name.name.as_str());
                     let index = u32::try_from(scope.builtins.len()).unwrap_or(u32::MAX);
@@ -199,15 +229,36 @@ impl GlobalScope {
                     scope.builtin_names.entry(name).or_default().push(index);
                 }
                 ast::ItemKind::Fn(f) => {
-                    let params =
-                        f.params.iter().map(|p| (Arc::from(p.name.name.as_str()), resolver.resolve(&p.ty, &mut sink))).collect();
+                    let params = f
+                        .params
+                        .iter()
+                        .map(|p| {
+                            (
+                                Arc::from(p.name.name.as_str()),
+                                resolver.resolve(&p.ty, &mut sink),
+                            )
+                        })
+                        .collect();
                     let ret = resolver.resolve(&f.ret, &mut sink);
                     let qualified = qualify(&f.name.name);
-                    defined = Some((Arc::from(f.name.name.as_str()), GlobalDef::Fn(FnSig { qualified, params, ret })));
+                    defined = Some((
+                        Arc::from(f.name.name.as_str()),
+                        GlobalDef::Fn(FnSig {
+                            qualified,
+                            params,
+                            ret,
+                        }),
+                    ));
                 }
                 ast::ItemKind::Param(p) => {
                     let ty = resolver.resolve(&p.ty, &mut sink);
-                    defined = Some((Arc::from(p.name.name.as_str()), GlobalDef::Param { qualified: qualify(&p.name.name), ty }));
+                    defined = Some((
+                        Arc::from(p.name.name.as_str()),
+                        GlobalDef::Param {
+                            qualified: qualify(&p.name.name),
+                            ty,
+                        },
+                    ));
                 }
                 ast::ItemKind::Rule(r) => {
                     let action = match r.action {
@@ -215,21 +266,42 @@ impl GlobalScope {
                         ast::RuleAction::Warn => Action::Warn,
                         ast::RuleAction::Info => Action::Info,
                     };
-                    defined = Some((Arc::from(r.name.name.as_str()), GlobalDef::Rule { qualified: qualify(&r.name.name), action }));
+                    defined = Some((
+                        Arc::from(r.name.name.as_str()),
+                        GlobalDef::Rule {
+                            qualified: qualify(&r.name.name),
+                            action,
+                        },
+                    ));
                     scope.modules.entry(module.clone()).or_default().has_rules = true;
                 }
                 ast::ItemKind::Secret(s) => {
-                    defined = Some((Arc::from(s.name.name.as_str()), GlobalDef::Secret { qualified: qualify(&s.name.name) }));
+                    defined = Some((
+                        Arc::from(s.name.name.as_str()),
+                        GlobalDef::Secret {
+                            qualified: qualify(&s.name.name),
+                        },
+                    ));
                 }
                 _ => {}
             }
             if let Some((name, def)) = defined {
-                scope.modules.entry(module.clone()).or_default().values.entry(name).or_insert(def);
+                scope
+                    .modules
+                    .entry(module.clone())
+                    .or_default()
+                    .values
+                    .entry(name)
+                    .or_insert(def);
             }
         }
         for enumeration in scope.enums.values() {
             for variant in &enumeration.variants {
-                scope.variants.entry(variant.name.clone()).or_default().push(enumeration.decl.clone());
+                scope
+                    .variants
+                    .entry(variant.name.clone())
+                    .or_default()
+                    .push(enumeration.decl.clone());
             }
         }
         scope
@@ -253,7 +325,9 @@ impl GlobalScope {
     /// The modules whose names every file sees without an import (`std.schema`,
     /// `std.builtins`).
     pub fn prelude(&self) -> impl Iterator<Item = &ModuleScope> {
-        tollgate_stdlib::PRELUDE_MODULES.iter().filter_map(|name| self.modules.get(*name))
+        tollgate_stdlib::PRELUDE_MODULES
+            .iter()
+            .filter_map(|name| self.modules.get(*name))
     }
 
     /// Resolves a value name as written in `context`'s module: its own declarations first,
@@ -275,11 +349,20 @@ impl GlobalScope {
 
     /// The module a dotted prefix names from `context`: an import alias, or a full module
     /// name.
-    pub fn module_named(&self, context: &FileContext, dotted: &str) -> Option<(Arc<str>, &ModuleScope)> {
+    pub fn module_named(
+        &self,
+        context: &FileContext,
+        dotted: &str,
+    ) -> Option<(Arc<str>, &ModuleScope)> {
         if let Some(module) = context.imports.get(dotted) {
-            return self.modules.get(module).map(|scope| (module.clone(), scope));
+            return self
+                .modules
+                .get(module)
+                .map(|scope| (module.clone(), scope));
         }
-        self.modules.get_key_value(dotted).map(|(name, scope)| (name.clone(), scope))
+        self.modules
+            .get_key_value(dotted)
+            .map(|(name, scope)| (name.clone(), scope))
     }
 }
 
@@ -299,8 +382,9 @@ pub struct TypeResolver<'a> {
 }
 
 /// The names of the primitive and collection types, for did-you-mean.
-const PRIMITIVE_TYPES: &[&str] =
-    &["bool", "int", "float", "string", "version", "date", "duration", "time", "list", "set", "map"];
+const PRIMITIVE_TYPES: &[&str] = &[
+    "bool", "int", "float", "string", "version", "date", "duration", "time", "list", "set", "map",
+];
 
 impl TypeResolver<'_> {
     /// The type `expr` denotes; problems go to `sink` (with spans as in `expr`) and give
@@ -375,8 +459,11 @@ impl TypeResolver<'_> {
         for module in self.scope.prelude() {
             candidates.extend(module.types.keys().map(|k| &**k));
         }
-        let mut diagnostic =
-            error(codes::UNKNOWN_TYPE, format!("unknown type `{dotted}`"), Label::new(path.span, "not a type"));
+        let mut diagnostic = error(
+            codes::UNKNOWN_TYPE,
+            format!("unknown type `{dotted}`"),
+            Label::new(path.span, "not a type"),
+        );
         diagnostic.help = did_you_mean(&dotted, candidates);
         sink.push(diagnostic);
         Type::Error
@@ -398,11 +485,17 @@ pub fn error(code: &'static str, message: String, primary: Label) -> Diagnostic 
 
 /// A warning diagnostic with no file yet.
 pub fn warning(code: &'static str, message: String, primary: Label) -> Diagnostic {
-    Diagnostic { severity: Severity::Warning, ..error(code, message, primary) }
+    Diagnostic {
+        severity: Severity::Warning,
+        ..error(code, message, primary)
+    }
 }
 
 /// "did you mean `x`?" for the candidate closest to `name`, when one is close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(name, candidates).map(|best| format!("did you mean `{best}`?"))
 }
 
@@ -410,13 +503,32 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     let mut seen = BTreeSet::new();
-    candidates
+    let candidates: Vec<&str> = candidates
         .into_iter()
         .filter(|candidate| *candidate != name && seen.insert(*candidate))
-        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .collect();
+    let by_distance = candidates
+        .iter()
+        .map(|candidate| (edit_distance(name, candidate), *candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, candidate)| (*distance, *candidate))
-        .map(|(_, candidate)| candidate)
+        .map(|(_, candidate)| candidate);
+    // A longer or shorter spelling of the same word (`lowercase` for `lower`, `integer` for
+    // `int`): one name is a prefix of the other, and the shorter has at least 3 characters.
+    by_distance.or_else(|| {
+        candidates
+            .iter()
+            .filter(|candidate| {
+                let (short, long) = if candidate.len() < name.len() {
+                    (**candidate, name)
+                } else {
+                    (name, **candidate)
+                };
+                short.len() >= 3 && long.starts_with(short)
+            })
+            .min_by_key(|candidate| (candidate.len().abs_diff(name.len()), **candidate))
+            .copied()
+    })
 }
 
 /// Levenshtein distance, with a swap of two adjacent characters counting as one edit.
@@ -440,7 +552,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         for (j, cb) in b.iter().enumerate() {
             let get = |i: usize, j: usize| table.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
             let cost = usize::from(ca != cb);
-            let mut best = (get(i, j + 1) + 1).min(get(i + 1, j) + 1).min(get(i, j) + cost);
+            let mut best = (get(i, j + 1) + 1)
+                .min(get(i + 1, j) + 1)
+                .min(get(i, j) + cost);
             if i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca) {
                 best = best.min(get(i - 1, j - 1) + 1);
             }
@@ -449,7 +563,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
             }
         }
     }
-    table.get(at(a.len(), b.len())).copied().unwrap_or(usize::MAX)
+    table
+        .get(at(a.len(), b.len()))
+        .copied()
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
@@ -466,7 +583,10 @@ mod tests {
     fn typos_find_their_field() {
         assert_eq!(edit_distance("severty", "severity"), 1);
         assert_eq!(edit_distance("ab", "ba"), 1);
-        assert_eq!(closest("severty", ["id", "severity", "summary"]), Some("severity"));
+        assert_eq!(
+            closest("severty", ["id", "severity", "summary"]),
+            Some("severity")
+        );
         assert_eq!(closest("zzz", ["id", "severity"]), None);
     }
 }

@@ -23,7 +23,10 @@ pub struct DeclRef {
 impl DeclRef {
     /// A reference to `name` declared in `module`.
     pub fn new(module: &str, name: &str) -> DeclRef {
-        DeclRef { module: Arc::from(module), name: Arc::from(name) }
+        DeclRef {
+            module: Arc::from(module),
+            name: Arc::from(name),
+        }
     }
 
     /// `module.name`.
@@ -253,7 +256,10 @@ pub struct RecordDef {
 impl RecordDef {
     /// The field called `name` and its index.
     pub fn field(&self, name: &str) -> Option<(usize, &FieldDef)> {
-        self.fields.iter().enumerate().find(|(_, field)| &*field.name == name)
+        self.fields
+            .iter()
+            .enumerate()
+            .find(|(_, field)| &*field.name == name)
     }
 }
 
@@ -282,7 +288,9 @@ pub struct EnumDef {
 impl EnumDef {
     /// The ordinal of the variant called `name`.
     pub fn variant(&self, name: &str) -> Option<usize> {
-        self.variants.iter().position(|variant| &*variant.name == name)
+        self.variants
+            .iter()
+            .position(|variant| &*variant.name == name)
     }
 }
 
@@ -326,7 +334,10 @@ mod tests {
     #[test]
     fn joins_widen_to_optional_and_fill_empty_collections() {
         assert_eq!(Type::None.join(&Type::Int), Some(Type::optional(Type::Int)));
-        assert_eq!(Type::list(Type::Never).join(&Type::list(Type::String)), Some(Type::list(Type::String)));
+        assert_eq!(
+            Type::list(Type::Never).join(&Type::list(Type::String)),
+            Some(Type::list(Type::String))
+        );
         assert_eq!(Type::Int.join(&Type::String), None);
     }
 }

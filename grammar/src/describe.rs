@@ -41,6 +41,11 @@ pub(crate) fn grammar_error(error: &pest::error::Error<Rule>, input: &str) -> Gr
     let operator_expected = positives.contains(&Rule::compare_op);
     let mut found: Vec<Expectation> =
         positives.iter().filter_map(|rule| rule_expectation(Kind::from_rule(*rule))).collect();
+    // After `builtin` only `fn` can follow (elsewhere `fn` starts an item like the others).
+    let before = input.get(..offset).unwrap_or_default().trim_end();
+    if before.ends_with("builtin") && positives.contains(&Rule::kw_fn) {
+        found.push(Expectation::Required("`fn`"));
+    }
     if let Some(attempts) = error.parse_attempts() {
         for token in attempts.expected_tokens() {
             // The token type is not exported; its display is the literal text for the
@@ -55,9 +60,12 @@ pub(crate) fn grammar_error(error: &pest::error::Error<Rule>, input: &str) -> Gr
     }
     found.sort_unstable();
     found.dedup();
-    // An expression can start with a bracket: naming both is noise.
+    // An expression can start with a bracket, which the tokens list as `{`, `(` or `[`
+    // (operators elsewhere): naming them next to "an expression" is noise.
     if found.contains(&Expectation::Required("an expression")) {
-        found.retain(|e| *e != Expectation::Required("`{`"));
+        found.retain(|e| {
+            *e != Expectation::Required("`{`") && *e != Expectation::Continuation("an operator")
+        });
     }
     let next_is_punctuation = input
         .get(offset..)
@@ -156,7 +164,7 @@ fn rule_expectation(kind: Kind) -> Option<Expectation> {
         Kind::outcome | Kind::kw_denies | Kind::kw_warns | Kind::kw_passes => {
             Required("`denies`, `warns` or `passes`")
         }
-        Kind::rule_action => Required("`deny`, `warn` or `info`"),
+        Kind::rule_action => Boundary("an item"),
         Kind::message_clause | Kind::kw_message => Required("`message`"),
         Kind::comprehension => Continuation("`for`"),
         Kind::generator => Required("`x in collection`"),
@@ -168,19 +176,19 @@ fn rule_expectation(kind: Kind) -> Option<Expectation> {
         Kind::times | Kind::kw_times => Continuation("`times`"),
         Kind::map_value => Required("`:`"),
         Kind::map_entry => Required("an entry"),
-        Kind::kw_module => Required("`module`"),
-        Kind::kw_import => Required("`import`"),
-        Kind::kw_param => Required("`param`"),
-        Kind::kw_type => Required("`type`"),
-        Kind::kw_enum => Required("`enum`"),
-        Kind::kw_fn => Required("`fn`"),
-        Kind::kw_builtin => Required("`builtin`"),
-        Kind::kw_deny => Required("`deny`"),
-        Kind::kw_warn => Required("`warn`"),
-        Kind::kw_info => Required("`info`"),
-        Kind::kw_except => Required("`except`"),
-        Kind::kw_secret => Required("`secret`"),
-        Kind::kw_test => Required("`test`"),
+        Kind::kw_module
+        | Kind::kw_import
+        | Kind::kw_param
+        | Kind::kw_type
+        | Kind::kw_enum
+        | Kind::kw_fn
+        | Kind::kw_builtin
+        | Kind::kw_deny
+        | Kind::kw_warn
+        | Kind::kw_info
+        | Kind::kw_except
+        | Kind::kw_secret
+        | Kind::kw_test => Boundary("an item"),
         _ => return None,
     })
 }

@@ -10,9 +10,18 @@
 pub type StdSource = (&'static str, &'static str, &'static str);
 
 const SOURCES: &[StdSource] = &[
-    ("std.schema", "std/schema.tg", include_str!("../std/schema.tg")),
-    ("std.builtins", "std/builtins.tg", include_str!("../std/builtins.tg")),
+    (
+        "std.schema",
+        "std/schema.tg",
+        include_str!("../std/schema.tg"),
+    ),
+    (
+        "std.builtins",
+        "std/builtins.tg",
+        include_str!("../std/builtins.tg"),
+    ),
     ("std.vulns", "std/vulns.tg", include_str!("../std/vulns.tg")),
+    ("std.default", "std/default.tg", include_str!("../std/default.tg")),
 ];
 
 /// Module names whose declarations every policy file sees without an import.
@@ -25,7 +34,10 @@ pub fn sources() -> &'static [StdSource] {
 
 /// The text of one embedded module, by module name.
 pub fn source(module: &str) -> Option<&'static str> {
-    SOURCES.iter().find(|(name, _, _)| *name == module).map(|(_, _, text)| *text)
+    SOURCES
+        .iter()
+        .find(|(name, _, _)| *name == module)
+        .map(|(_, _, text)| *text)
 }
 
 #[cfg(test)]
@@ -36,7 +48,10 @@ mod tests {
     fn every_source_declares_its_module() {
         for (module, path, text) in sources() {
             assert!(path.ends_with(".tg"), "{path}");
-            assert!(text.contains(&format!("\nmodule {module}\n")), "{path} does not declare `{module}`");
+            assert!(
+                text.contains(&format!("\nmodule {module}\n")),
+                "{path} does not declare `{module}`"
+            );
         }
     }
 
@@ -52,13 +67,38 @@ mod tests {
     fn schema_declares_every_facts_record() {
         let schema = source("std.schema").unwrap();
         for record in [
-            "Image", "Distro", "Config", "Port", "Healthcheck", "HistoryEntry", "Layer", "File", "Package",
-            "PackageRef", "Vulnerability", "Secret", "User", "Group", "DatabaseInfo",
+            "Image",
+            "Distro",
+            "Config",
+            "Port",
+            "Healthcheck",
+            "HistoryEntry",
+            "Layer",
+            "File",
+            "Package",
+            "PackageRef",
+            "Vulnerability",
+            "Secret",
+            "User",
+            "Group",
+            "DatabaseInfo",
         ] {
-            assert!(schema.contains(&format!("\ntype {record} {{\n")), "{record}");
+            assert!(
+                schema.contains(&format!("\ntype {record} {{\n")),
+                "{record}"
+            );
         }
-        for enumeration in ["Severity", "Ecosystem", "FileKind", "FixState", "PasswordState"] {
-            assert!(schema.contains(&format!("\nenum {enumeration} {{")), "{enumeration}");
+        for enumeration in [
+            "Severity",
+            "Ecosystem",
+            "FileKind",
+            "FixState",
+            "PasswordState",
+        ] {
+            assert!(
+                schema.contains(&format!("\nenum {enumeration} {{")),
+                "{enumeration}"
+            );
         }
     }
 }

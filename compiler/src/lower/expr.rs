@@ -120,13 +120,13 @@ impl<'l> Lowerer<'l> {
         let own = u16::try_from(except.locals.len()).map_err(|_| self.fail(condition.span, "too many bindings"))?;
         let mut builder = ChunkBuilder::new(passed.saturating_add(own));
         builder.set_span(self.span(condition.span));
-        for (except_slot, rule_slot) in &except.bindings {
-            let position = rule
-                .bindings
-                .iter()
-                .position(|(_, slot)| slot == rule_slot)
-                .ok_or_else(|| self.fail(condition.span, "an exception uses a binding the rule does not have"))?;
-            builder.emit(Op::Local(u16::try_from(position).unwrap_or(u16::MAX)));
+        // The checker pairs each of the exception's slots with a position in the rule's
+        // `bindings` list, the order in which the VM passes a finding's bindings.
+        for (except_slot, position) in &except.bindings {
+            if position.0 as usize >= rule.bindings.len() {
+                return Err(self.fail(condition.span, "an exception uses a binding the rule does not have"));
+            }
+            builder.emit(Op::Local(u16::try_from(position.0).unwrap_or(u16::MAX)));
             let slot = self.local(*except_slot, condition.span)?;
             builder.emit(Op::SetLocal(slot));
         }

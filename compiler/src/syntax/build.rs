@@ -19,7 +19,16 @@ pub(crate) struct Builder<'t> {
     base: usize,
     /// Errors found while building.
     pub(crate) errors: Vec<SyntaxError>,
+    /// How many more operators (binary, prefix, postfix) the current item may chain: each adds
+    /// a level to the tree, and a tree thousands of levels deep would overflow the stack of
+    /// whoever walks it.
+    operator_budget: usize,
+    /// Whether the current item already reported an exhausted budget.
+    budget_reported: bool,
 }
+
+/// Operators allowed per item (real items use a few dozen).
+const OPERATORS_PER_ITEM: usize = 1_000;
 
 /// The children of `node` of kind `kind`.
 fn all(node: &Node, kind: Kind) -> impl Iterator<Item = &Node> {
@@ -33,7 +42,13 @@ fn first(node: &Node, kind: Kind) -> Option<&Node> {
 
 impl<'t> Builder<'t> {
     pub(crate) fn new(text: &'t str, base: usize) -> Self {
-        Self { text, base, errors: Vec::new() }
+        Self {
+            text,
+            base,
+            errors: Vec::new(),
+            operator_budget: OPERATORS_PER_ITEM,
+            budget_reported: false,
+        }
     }
 
     fn span(&self, node: &Node) -> Span {
@@ -98,6 +113,17 @@ impl<'t> Builder<'t> {
     }
 
     fn item(&mut self, node: &Node) -> Option<Item> {
+        self.operator_budget = OPERATORS_PER_ITEM;
+        self.budget_reported = false;
+        if let Some(late) = first(node, Kind::module_doc) {
+            let doc = self.doc(late, "//!");
+            self.error(
+                doc.span,
+                codes::MISPLACED_MODULE_DOC,
+                "module docs `//!` after the first item".to_owned(),
+                Some("move them to the top of the file, or use `///` or `//`".to_owned()),
+            );
+        }
         let (doc, attributes) = self.docs_and_attributes(node);
         let decl = node.children.last()?;
         let span = self.span(decl);
@@ -180,7 +206,13 @@ impl<'t> Builder<'t> {
             }
             _ => return None,
         };
-        Some(Item { span: self.span(node), doc, attributes, kind })
+        // A misplaced `//!` block is not part of the item.
+        let start = doc
+            .as_ref()
+            .map(|d| d.span.start)
+            .or_else(|| attributes.first().map(|a| a.span.start))
+            .unwrap_or(span.start);
+        Some(Item { span: Span::new(start, span.end), doc, attributes, kind })
     }
 
     fn fn_decl(&mut self, decl: &Node) -> Option<FnDecl> {
@@ -331,6 +363,25 @@ impl<'t> Builder<'t> {
     // ----------------------------------------------------------------------------------------
     // Expressions
 
+    /// Takes one operator from the item's budget; false (and one error) once it is spent, and
+    /// the caller stops adding levels.
+    fn take_operator(&mut self, node: &Node) -> bool {
+        if let Some(rest) = self.operator_budget.checked_sub(1) {
+            self.operator_budget = rest;
+            return true;
+        }
+        if !self.budget_reported {
+            self.budget_reported = true;
+            self.error(
+                self.span(node),
+                codes::TOO_DEEP,
+                format!("this item has more than {OPERATORS_PER_ITEM} operators"),
+                Some("split the expression with `let` clauses or functions".to_owned()),
+            );
+        }
+        false
+    }
+
     pub(crate) fn expr(&mut self, node: &Node) -> Option<Expr> {
         match node.kind {
             Kind::expr => self.expr(node.children.first()?),
@@ -347,6 +398,9 @@ impl<'t> Builder<'t> {
                 }
                 let mut rhs = self.expr(operands.pop()?)?;
                 while let (Some(lhs_node), Some(op)) = (operands.pop(), ops.pop()) {
+                    if !self.take_operator(op) {
+                        break;
+                    }
                     let lhs = self.expr(lhs_node)?;
                     rhs = binary(BinaryOp::Coalesce, self.span(op), lhs, rhs);
                 }
@@ -375,6 +429,9 @@ impl<'t> Builder<'t> {
                 let mut operand = self.expr(operand_node)?;
                 let op = if node.kind == Kind::not_expr { UnaryOp::Not } else { UnaryOp::Neg };
                 for prefix in node.children.iter().rev().skip(1) {
+                    if !self.take_operator(prefix) {
+                        break;
+                    }
                     let op_span = self.span(prefix);
                     operand = Expr {
                         span: op_span.to(operand.span),
@@ -396,6 +453,9 @@ impl<'t> Builder<'t> {
         let mut children = node.children.iter();
         let mut lhs = self.expr(children.next()?)?;
         while let (Some(op_node), Some(rhs_node)) = (children.next(), children.next()) {
+            if !self.take_operator(op_node) {
+                break;
+            }
             let op = op_of(self, op_node)?;
             let rhs = self.expr(rhs_node)?;
             lhs = binary(op, self.span(op_node), lhs, rhs);
@@ -438,6 +498,9 @@ impl<'t> Builder<'t> {
         let mut children = node.children.iter();
         let mut expr = self.expr(children.next()?)?;
         for op in children {
+            if !self.take_operator(op) {
+                break;
+            }
             let span = expr.span.to(self.span(op));
             let kind = match op.kind {
                 Kind::member => {

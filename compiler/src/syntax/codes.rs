@@ -17,7 +17,7 @@ pub const DURATION_TOO_LARGE: &str = "TG0006";
 pub const CHAINED_COMPARISON: &str = "TG0007";
 /// Type parameters on a function that is not `builtin`.
 pub const TYPE_PARAMS_ON_FN: &str = "TG0008";
-/// Brackets nested deeper than the parser allows.
+/// Brackets nested deeper, or operators chained longer, than the parser allows.
 pub const TOO_DEEP: &str = "TG0009";
 /// `//!` module docs after the first item.
 pub const MISPLACED_MODULE_DOC: &str = "TG0010";
@@ -85,10 +85,11 @@ pub const SYNTAX_CODES: &[(&str, &str, &str)] = &[
     ),
     (
         TOO_DEEP,
-        "brackets nested too deeply",
-        "Parentheses, brackets and braces may nest at most 64 levels inside one item. The limit \
-         keeps parsing fast and bounded on untrusted input; real policies stay far below it. \
-         Split the expression with `let` clauses or functions.",
+        "item too deeply nested",
+        "Parentheses, brackets and braces may nest at most 64 levels inside one item, and one \
+         item may use at most 1,000 operators (binary, prefix and postfix: each adds a level to \
+         the syntax tree). The limits keep parsing and checking bounded on untrusted input; real \
+         policies stay far below them. Split the expression with `let` clauses or functions.",
     ),
     (
         MISPLACED_MODULE_DOC,

@@ -128,15 +128,15 @@ fn parse_slice(
             file.comments.extend(tree.comments.iter().map(|&(s, e)| comment(text, start + s, start + e)));
         }
         Err(error) => {
-            errors.push(syntax_error(text, start, &error));
+            errors.push(syntax_error(text, start, end, &error));
             file.items.push(broken_head(text, start, end));
         }
     }
 }
 
 /// Converts a grammar error in the slice starting at `base` to a syntax error.
-fn syntax_error(text: &str, base: usize, error: &GrammarError) -> SyntaxError {
-    let offset = base + error.offset;
+fn syntax_error(text: &str, base: usize, end: usize, error: &GrammarError) -> SyntaxError {
+    let mut offset = base + error.offset;
     if error.too_complex {
         return SyntaxError {
             span: Span::new(offset, offset),
@@ -145,7 +145,18 @@ fn syntax_error(text: &str, base: usize, error: &GrammarError) -> SyntaxError {
             help: Some("split it into smaller expressions with `let` clauses or functions".to_owned()),
         };
     }
-    let (found, len) = found_at(text, offset);
+    let only_trivia_left = text
+        .get(offset..end)
+        .unwrap_or_default()
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with("//"));
+    let (found, len) = if only_trivia_left && end < text.len() {
+        // The item ended early: point just after its last token, not at the next item.
+        offset = end_of_code(text, base, offset);
+        ("end of item".to_owned(), 0)
+    } else {
+        found_at(text, offset)
+    };
     let expected = match error.expected.as_slice() {
         [] => "something else".to_owned(),
         [one] => one.clone(),
@@ -157,6 +168,21 @@ fn syntax_error(text: &str, base: usize, error: &GrammarError) -> SyntaxError {
         code: codes::UNEXPECTED,
         help: None,
     }
+}
+
+/// The end of the last line in `base..offset` that holds code (not blank, not only a comment).
+fn end_of_code(text: &str, base: usize, offset: usize) -> usize {
+    let before = text.get(base..offset).unwrap_or_default();
+    let mut line_end = before.len();
+    for line in before.rsplit('\n') {
+        let line_start = line_end - line.len();
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with("//") {
+            return base + line_start + line.trim_end().len();
+        }
+        line_end = line_start.saturating_sub(1);
+    }
+    offset
 }
 
 /// Describes the input at `offset` ("`mesage`", "end of file") and its length in bytes.
@@ -226,15 +252,20 @@ fn comment(text: &str, start: usize, end: usize) -> Comment {
 
 /// Splits `text` into slices, each starting at a line that starts an item in the first column:
 /// `///` or `@` (which attach to the item keyword line that follows) or an item keyword followed
-/// by a space. The first slice starts at 0 and holds module docs and leading comments.
+/// by a space (`//!` after the first item too). The first slice starts at 0 and holds module
+/// docs and leading comments.
 fn item_slices(text: &str) -> Vec<(usize, usize)> {
     let mut starts = vec![0];
     let mut header_open = false;
+    let mut seen_item = false;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
-        let is_header = (line.starts_with("///") && !line.starts_with("////")) || line.starts_with('@');
+        // A late `//!` block is reported on the item it precedes, so it heads a slice too.
+        let is_header = (line.starts_with("///") && !line.starts_with("////"))
+            || line.starts_with('@')
+            || (seen_item && line.starts_with("//!"));
         let is_keyword = ITEM_KEYWORDS.iter().any(|kw| {
             line.strip_prefix(kw).is_some_and(|rest| {
                 rest.starts_with([' ', '\t', '\n', '\r']) || rest.is_empty()
@@ -245,6 +276,7 @@ fn item_slices(text: &str) -> Vec<(usize, usize)> {
                 starts.push(line_start);
             }
             header_open = is_header;
+            seen_item |= is_keyword;
         } else if !line.trim().is_empty() && !line.trim_start().starts_with("//") {
             header_open = false;
         }

@@ -9,7 +9,10 @@ use tollgate_image::{ReadOptions, read_image};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let mut options = ReadOptions { progress: true, ..ReadOptions::default() };
+    let mut options = ReadOptions {
+        progress: true,
+        ..ReadOptions::default()
+    };
     let mut image = None;
     let mut json = false;
     while let Some(arg) = args.next() {
@@ -22,7 +25,9 @@ fn main() -> ExitCode {
         }
     }
     let Some(image) = image else {
-        eprintln!("usage: read_image IMAGE [--json] [--platform OS/ARCH] [--sha256 GLOB]... [--content GLOB]...");
+        eprintln!(
+            "usage: read_image IMAGE [--json] [--platform OS/ARCH] [--sha256 GLOB]... [--content GLOB]..."
+        );
         return ExitCode::from(2);
     };
     match read_image(&image, &options) {
@@ -39,7 +44,12 @@ fn main() -> ExitCode {
                     }
                 }
             } else {
-                let distro = read.image.distro.as_ref().map(|d| format!("{} {}", d.id, d.version)).unwrap_or_default();
+                let distro = read
+                    .image
+                    .distro
+                    .as_ref()
+                    .map(|d| format!("{} {}", d.id, d.version))
+                    .unwrap_or_default();
                 println!(
                     "{} layers, {} files, {} users, distro {distro}",
                     read.image.layers.len(),

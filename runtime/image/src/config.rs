@@ -23,10 +23,14 @@ pub(crate) struct ParsedConfig {
 
 /// Parses an image config.
 pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedConfig, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|err| format!("it is not JSON: {err}"))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|err| format!("it is not JSON: {err}"))?;
     let root = value.as_object().ok_or("it is not a JSON object")?;
     let empty = Map::new();
-    let config = root.get("config").and_then(Value::as_object).unwrap_or(&empty);
+    let config = root
+        .get("config")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let diff_ids = root
         .get("rootfs")
         .and_then(|rootfs| rootfs.get("diff_ids"))
@@ -35,7 +39,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedConfig, String> {
         .unwrap_or_default();
     Ok(ParsedConfig {
         config: parse_config(config),
-        history: root.get("history").and_then(Value::as_array).map(|h| h.iter().map(parse_history).collect()).unwrap_or_default(),
+        history: root
+            .get("history")
+            .and_then(Value::as_array)
+            .map(|h| h.iter().map(parse_history).collect())
+            .unwrap_or_default(),
         created: timestamp(root.get("created")),
         architecture: text(root.get("architecture")),
         os: text(root.get("os")),
@@ -55,14 +63,20 @@ fn parse_config(config: &Map<String, Value>) -> Config {
         .into_iter()
         .filter_map(|key| {
             let (number, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
-            Some(Port { number: number.trim().parse().ok()?, protocol: protocol.to_lowercase() })
+            Some(Port {
+                number: number.trim().parse().ok()?,
+                protocol: protocol.to_lowercase(),
+            })
         })
         .collect();
     let labels = config
         .get("Labels")
         .and_then(Value::as_object)
         .map(|labels| {
-            labels.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string()))).collect()
+            labels
+                .iter()
+                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())))
+                .collect()
         })
         .unwrap_or_default();
     Config {
@@ -74,7 +88,10 @@ fn parse_config(config: &Map<String, Value>) -> Config {
         exposed_ports,
         volumes: keys(config.get("Volumes")),
         labels,
-        healthcheck: config.get("Healthcheck").and_then(Value::as_object).map(parse_healthcheck),
+        healthcheck: config
+            .get("Healthcheck")
+            .and_then(Value::as_object)
+            .map(parse_healthcheck),
         stop_signal: text(config.get("StopSignal")),
         shell: strings(config.get("Shell")),
     }
@@ -82,7 +99,13 @@ fn parse_config(config: &Map<String, Value>) -> Config {
 
 fn parse_healthcheck(check: &Map<String, Value>) -> Healthcheck {
     let test = strings(check.get("Test"));
-    let nanos = |name: &str| check.get(name).and_then(Value::as_i64).filter(|&n| n > 0).map(Duration::from_nanos);
+    let nanos = |name: &str| {
+        check
+            .get(name)
+            .and_then(Value::as_i64)
+            .filter(|&n| n > 0)
+            .map(Duration::from_nanos)
+    };
     Healthcheck {
         disabled: test.first().is_some_and(|first| first == "NONE"),
         test,
@@ -101,26 +124,38 @@ fn parse_history(entry: &Value) -> HistoryEntry {
         instruction,
         arguments,
         created_by,
-        empty_layer: entry.get("empty_layer").and_then(Value::as_bool).unwrap_or(false),
+        empty_layer: entry
+            .get("empty_layer")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         comment: text(entry.get("comment")),
         author: text(entry.get("author")),
     }
 }
 
 fn text(value: Option<&Value>) -> String {
-    value.and_then(Value::as_str).unwrap_or_default().to_string()
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
-        Some(Value::Array(items)) => items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_string))
+            .collect(),
         Some(Value::String(one)) => vec![one.clone()],
         _ => Vec::new(),
     }
 }
 
 fn keys(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_object).map(|map| map.keys().cloned().collect()).unwrap_or_default()
+    value
+        .and_then(Value::as_object)
+        .map(|map| map.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// A config time; Docker writes the zero time `0001-01-01T00:00:00Z` for "unknown".
@@ -152,7 +187,11 @@ mod tests {
         assert_eq!(config.env.get("BARE").map(String::as_str), Some(""));
         assert_eq!(config.entrypoint, ["/init"]);
         assert!(config.cmd.is_empty());
-        let ports: Vec<_> = config.exposed_ports.iter().map(|p| (p.number, p.protocol.as_str())).collect();
+        let ports: Vec<_> = config
+            .exposed_ports
+            .iter()
+            .map(|p| (p.number, p.protocol.as_str()))
+            .collect();
         assert_eq!(ports, [(53, "udp"), (8080, "tcp"), (9000, "tcp")]);
         assert_eq!(config.volumes, ["/data"]);
         assert_eq!(config.labels.len(), 1);
@@ -163,7 +202,10 @@ mod tests {
         assert_eq!(check.retries, 3);
         assert!(!check.disabled);
         assert_eq!(parsed.diff_ids, ["sha256:aa"]);
-        assert_eq!(parsed.created.unwrap().to_string(), "2020-03-23T21:19:34.196162891Z");
+        assert_eq!(
+            parsed.created.unwrap().to_string(),
+            "2020-03-23T21:19:34.196162891Z"
+        );
         assert_eq!(parsed.history[0].instruction, "CMD");
         assert_eq!(parsed.history[0].created, None);
         assert!(parsed.history[0].empty_layer);

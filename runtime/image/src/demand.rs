@@ -63,7 +63,9 @@ fn compile_globs(globs: &[String]) -> Result<GlobSet, String> {
             .map_err(|err| format!("invalid content glob `{glob}`: {}", err.kind()))?;
         builder.add(compiled);
     }
-    builder.build().map_err(|err| format!("invalid content globs: {err}"))
+    builder
+        .build()
+        .map_err(|err| format!("invalid content globs: {err}"))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! demanded contents and digests, and hash the whole stream to verify the layer's diff_id.
 //! Layers run in parallel on scoped threads; nothing is written to disk.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -19,6 +20,9 @@ use crate::store::{Store, lower};
 
 /// Bytes of the compressed stream buffered ahead of the decompressor.
 const RAW_BUFFER: usize = 256 * 1024;
+/// Bytes a tar may spend between two entries (headers, long names, PAX records): the tar
+/// reader holds them in memory, so a hostile `size` there must not pass for real.
+const MAX_HEADER_BYTES: u64 = 16 << 20;
 /// The problem a layer reports when another layer already failed.
 const CANCELLED: &str = "cancelled";
 
@@ -38,7 +42,9 @@ impl Compression {
         match self {
             Compression::Gzip => "application/vnd.docker.image.rootfs.diff.tar.gzip",
             Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
-            Compression::None | Compression::Other(_) => "application/vnd.docker.image.rootfs.diff.tar",
+            Compression::None | Compression::Other(_) => {
+                "application/vnd.docker.image.rootfs.diff.tar"
+            }
         }
     }
 }
@@ -68,7 +74,9 @@ impl<R: BufRead> Decoded<R> {
             Compression::Gzip => Decoded::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw))),
             Compression::Zstd => Decoded::Zstd(zstd::stream::read::Decoder::with_buffer(raw)?),
             Compression::Other(name) => {
-                return Err(io::Error::other(format!("{name} compression is not supported")));
+                return Err(io::Error::other(format!(
+                    "{name} compression is not supported"
+                )));
             }
         })
     }
@@ -193,7 +201,10 @@ impl LayerScan {
     }
 
     fn warn(&mut self, path: &str, message: String) {
-        self.warnings.push(Warning { path: path.to_string(), message });
+        self.warnings.push(Warning {
+            path: path.to_string(),
+            message,
+        });
     }
 }
 
@@ -238,12 +249,22 @@ pub(crate) fn read_all(
 ) -> Result<Vec<LayerScan>, String> {
     let pass = Pass::new(options, demand);
     let total_stored = jobs.iter().map(|job| job.stored_size).sum();
-    let workers = thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<LayerScan, String>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<LayerScan, String>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
     let finished = AtomicBool::new(false);
     let crashed = thread::scope(|scope| {
-        let bar = crate::progress::start(scope, options.progress, total_stored, &pass.raw_bytes, &finished);
+        let bar = crate::progress::start(
+            scope,
+            options.progress,
+            total_stored,
+            &pass.raw_bytes,
+            &finished,
+        );
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -261,7 +282,10 @@ pub(crate) fn read_all(
                 })
             })
             .collect();
-        let crashed = handles.into_iter().map(|handle| handle.join()).any(|joined| joined.is_err());
+        let crashed = handles
+            .into_iter()
+            .map(|handle| handle.join())
+            .any(|joined| joined.is_err());
         finished.store(true, Ordering::Relaxed);
         drop(bar);
         crashed
@@ -302,7 +326,9 @@ impl<R: Read> Read for RawMeter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buf)?;
         self.bytes += read as u64;
-        self.pass.raw_bytes.fetch_add(read as u64, Ordering::Relaxed);
+        self.pass
+            .raw_bytes
+            .fetch_add(read as u64, Ordering::Relaxed);
         if let Some(hasher) = &mut self.hasher {
             hasher.update(buf.get(..read).unwrap_or_default());
         }
@@ -318,6 +344,8 @@ struct Meter<'p, R> {
     hasher: Sha256,
     /// Why reading stopped, when it was the meter that stopped it.
     stopped: Option<String>,
+    /// Bytes read since the last entry's data ended, while the tar reader is between entries.
+    between_entries: &'p Cell<Option<u64>>,
 }
 
 impl<R: Read> Read for Meter<'_, R> {
@@ -329,16 +357,37 @@ impl<R: Read> Read for Meter<'_, R> {
         let read = self.inner.read(buf)?;
         self.bytes += read as u64;
         let limits = &self.pass.options.limits;
-        let total = self.pass.total_bytes.fetch_add(read as u64, Ordering::Relaxed) + read as u64;
+        let total = self
+            .pass
+            .total_bytes
+            .fetch_add(read as u64, Ordering::Relaxed)
+            + read as u64;
         if self.bytes > limits.max_layer_bytes {
-            let problem = format!("it inflates past the limit of {} bytes per layer", limits.max_layer_bytes);
+            let problem = format!(
+                "it inflates past the limit of {} bytes per layer",
+                limits.max_layer_bytes
+            );
             self.stopped = Some(problem.clone());
             return Err(io::Error::other(problem));
         }
         if total > limits.max_total_bytes {
-            let problem = format!("the layers inflate past the limit of {} bytes in total", limits.max_total_bytes);
+            let problem = format!(
+                "the layers inflate past the limit of {} bytes in total",
+                limits.max_total_bytes
+            );
             self.stopped = Some(problem.clone());
             return Err(io::Error::other(problem));
+        }
+        if let Some(count) = self.between_entries.get() {
+            let count = count + read as u64;
+            if count > MAX_HEADER_BYTES {
+                let problem = format!(
+                    "a tar header and its extensions take more than {MAX_HEADER_BYTES} bytes"
+                );
+                self.stopped = Some(problem.clone());
+                return Err(io::Error::other(problem));
+            }
+            self.between_entries.set(Some(count));
         }
         self.hasher.update(buf.get(..read).unwrap_or_default());
         Ok(read)
@@ -348,24 +397,45 @@ impl<R: Read> Read for Meter<'_, R> {
 /// Reads one layer, turning any problem into a message naming the layer.
 fn read_layer(store: &Store, job: &LayerJob<'_>, pass: &Pass<'_>) -> Result<LayerScan, String> {
     let name = |problem: String| {
-        if problem == CANCELLED { problem } else { format!("layer {} (`{}`): {problem}", job.index, job.blob) }
+        if problem == CANCELLED {
+            problem
+        } else {
+            format!("layer {} (`{}`): {problem}", job.index, job.blob)
+        }
     };
     let (blob, _) = store.open_blob(job.blob).map_err(name)?;
-    let raw = RawMeter { inner: blob, pass, bytes: 0, hasher: (!job.digest_known).then(Sha256::new) };
+    let raw = RawMeter {
+        inner: blob,
+        pass,
+        bytes: 0,
+        hasher: (!job.digest_known).then(Sha256::new),
+    };
     let (decoded, compression) = open_decoder(raw).map_err(|err| name(lower(&err)))?;
-    let mut meter = Meter { inner: decoded, pass, bytes: 0, hasher: Sha256::new(), stopped: None };
+    let between_entries = Cell::new(Some(0));
+    let mut meter = Meter {
+        inner: decoded,
+        pass,
+        bytes: 0,
+        hasher: Sha256::new(),
+        stopped: None,
+        between_entries: &between_entries,
+    };
     let mut scan = LayerScan::new(job.index);
     scan.compression = compression;
-    let walked = walk_tar(&mut meter, pass, &mut scan);
+    let walked = walk_tar(&mut meter, pass, &mut scan, &between_entries);
+    between_entries.set(None);
     let drained = walked.and_then(|()| {
         // The tar's end-of-archive padding counts toward the diff_id too.
-        io::copy(&mut meter, &mut io::sink()).map(drop).map_err(|err| format!("cannot read the layer: {}", lower(&err)))
+        io::copy(&mut meter, &mut io::sink())
+            .map(drop)
+            .map_err(|err| format!("cannot read the layer: {}", lower(&err)))
     });
     if let Err(problem) = drained {
         return Err(name(meter.stopped.take().unwrap_or(problem)));
     }
     let raw = meter.inner.raw_mut().get_mut().get_mut().1;
-    io::copy(raw, &mut io::sink()).map_err(|err| name(format!("cannot read the layer: {}", lower(&err))))?;
+    io::copy(raw, &mut io::sink())
+        .map_err(|err| name(format!("cannot read the layer: {}", lower(&err))))?;
     scan.stored_bytes = raw.bytes;
     if let Some(hasher) = raw.hasher.take() {
         scan.raw_digest = format!("sha256:{}", hex(&hasher.finalize()));
@@ -380,57 +450,108 @@ fn read_layer(store: &Store, job: &LayerJob<'_>, pass: &Pass<'_>) -> Result<Laye
     Ok(scan)
 }
 
-/// Walks the entries of one layer's tar stream.
-fn walk_tar(stream: &mut dyn Read, pass: &Pass<'_>, scan: &mut LayerScan) -> Result<(), String> {
+/// Walks the entries of one layer's tar stream; `between_entries` counts what the tar reader
+/// reads between the end of one entry's data and the next entry.
+fn walk_tar(
+    stream: &mut dyn Read,
+    pass: &Pass<'_>,
+    scan: &mut LayerScan,
+    between_entries: &Cell<Option<u64>>,
+) -> Result<(), String> {
     let mut archive = tar::Archive::new(stream);
-    let entries = archive.entries().map_err(|err| format!("it is not a tar: {}", lower(&err)))?;
+    let entries = archive
+        .entries()
+        .map_err(|err| format!("it is not a tar: {}", lower(&err)))?;
     for entry in entries {
         let mut entry = entry.map_err(|err| format!("it is not a valid tar: {}", lower(&err)))?;
+        between_entries.set(None);
+        record_entry(&mut entry, pass, scan)?;
+        io::copy(&mut entry, &mut io::sink())
+            .map_err(|err| format!("it is not a valid tar: {}", lower(&err)))?;
+        between_entries.set(Some(0));
+    }
+    Ok(())
+}
+
+/// Records one entry, reading what the consumers and the demand want of a regular file.
+fn record_entry(
+    entry: &mut tar::Entry<'_, &mut dyn Read>,
+    pass: &Pass<'_>,
+    scan: &mut LayerScan,
+) -> Result<(), String> {
+    {
         pass.count_entry()?;
         let header = entry.header();
         let kind = match header.entry_type() {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => FileKind::File,
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                FileKind::File
+            }
             tar::EntryType::Directory => FileKind::Dir,
             tar::EntryType::Symlink => FileKind::Symlink,
             tar::EntryType::Link => FileKind::Hardlink,
             tar::EntryType::Char => FileKind::Char,
             tar::EntryType::Block => FileKind::Block,
             tar::EntryType::Fifo => FileKind::Fifo,
-            _ => continue,
+            _ => return Ok(()),
         };
         let mode = header.mode().unwrap_or(0) & 0o7777;
         let uid = header.uid().unwrap_or(0);
         let gid = header.gid().unwrap_or(0);
-        let size = if kind == FileKind::File { entry.size() } else { 0 };
-        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let raw_link = entry.link_name_bytes().map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        let Some(path) = normalise(&raw_path) else {
-            scan.warn(&raw_path, format!("layer {}: the entry climbs out of the image root; skipped", scan.index));
-            continue;
+        let size = if kind == FileKind::File {
+            entry.size()
+        } else {
+            0
         };
-        let Some((parent, base)) = split_parent(&path) else { continue };
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let raw_link = entry
+            .link_name_bytes()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let Some(path) = normalise(&raw_path) else {
+            scan.warn(
+                &raw_path,
+                format!(
+                    "layer {}: the entry climbs out of the image root; skipped",
+                    scan.index
+                ),
+            );
+            return Ok(());
+        };
+        let Some((parent, base)) = split_parent(&path) else {
+            return Ok(());
+        };
         if let Some(hidden) = base.strip_prefix(".wh.") {
             record_whiteout(scan, &path, parent, hidden);
-            continue;
+            return Ok(());
         }
         let link = match kind {
             FileKind::Symlink => Some(raw_link.unwrap_or_default()),
-            FileKind::Hardlink => match raw_link.as_deref().and_then(normalise) {
-                Some(target) => Some(target),
-                None => {
-                    scan.warn(&path, format!("layer {}: the hardlink's target climbs out of the image root; skipped", scan.index));
-                    continue;
+            FileKind::Hardlink => {
+                match raw_link.as_deref().and_then(normalise) {
+                    Some(target) => Some(target),
+                    None => {
+                        scan.warn(&path, format!("layer {}: the hardlink's target climbs out of the image root; skipped", scan.index));
+                        return Ok(());
+                    }
                 }
-            },
+            }
             _ => None,
         };
         let data = if kind == FileKind::File {
-            read_regular(pass, scan, &path, size, mode, &mut entry)
+            read_regular(pass, scan, &path, size, mode, entry)
                 .map_err(|err| format!("cannot read `{path}`: {}", lower(&err)))?
         } else {
             FileData::default()
         };
-        scan.entries.push(Entry { path, kind, mode, uid, gid, size, link, data });
+        scan.entries.push(Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            link,
+            data,
+        });
     }
     Ok(())
 }
@@ -441,7 +562,10 @@ fn record_whiteout(scan: &mut LayerScan, path: &str, parent: &str, hidden: &str)
     } else if hidden.starts_with(".wh.") {
         // aufs bookkeeping (`.wh..wh.plnk` ...): not part of the filesystem.
     } else if hidden.is_empty() || hidden == "." || hidden == ".." {
-        scan.warn(path, format!("layer {}: a whiteout with no name; skipped", scan.index));
+        scan.warn(
+            path,
+            format!("layer {}: a whiteout with no name; skipped", scan.index),
+        );
     } else {
         scan.whiteouts.push(crate::paths::child(parent, hidden));
     }
@@ -458,9 +582,16 @@ pub(crate) fn read_regular(
     reader: &mut dyn Read,
 ) -> io::Result<FileData> {
     let options = pass.options;
-    let catalog_cap = options.catalog.and_then(|catalog| catalog.wants(path, size, mode));
-    let secret_cap = options.secrets.and_then(|scanner| scanner.wants(path, size));
-    let content_cap = pass.demand.wants_content(path).then_some(pass.demand.max_bytes);
+    let catalog_cap = options
+        .catalog
+        .and_then(|catalog| catalog.wants(path, size, mode));
+    let secret_cap = options
+        .secrets
+        .and_then(|scanner| scanner.wants(path, size));
+    let content_cap = pass
+        .demand
+        .wants_content(path)
+        .then_some(pass.demand.max_bytes);
     let system_cap = is_system_file(path).then_some(SYSTEM_FILE_CAP);
     let wants_sha = pass.demand.wants_sha256(path);
     let caps = [catalog_cap, secret_cap, content_cap, system_cap];
@@ -468,7 +599,10 @@ pub(crate) fn read_regular(
         return if wants_sha {
             let mut hasher = Sha256::new();
             hash_rest(reader, &mut hasher)?;
-            Ok(FileData { sha256: Some(hex(&hasher.finalize())), ..FileData::default() })
+            Ok(FileData {
+                sha256: Some(hex(&hasher.finalize())),
+                ..FileData::default()
+            })
         } else {
             Ok(FileData::default())
         };
@@ -485,13 +619,25 @@ pub(crate) fn read_regular(
     }
     let layer = i64::try_from(scan.index).unwrap_or(i64::MAX);
     let view = |limit: u64| {
-        let end = usize::try_from(limit).unwrap_or(usize::MAX).min(buffer.len());
+        let end = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
         let bytes = buffer.get(..end).unwrap_or_default();
-        FileContent { path, layer, mode, size, data: bytes, truncated: (bytes.len() as u64) < size }
+        FileContent {
+            path,
+            layer,
+            mode,
+            size,
+            data: bytes,
+            truncated: (bytes.len() as u64) < size,
+        }
     };
     if let (Some(catalog), Some(limit)) = (options.catalog, catalog_cap) {
         let inspection = catalog.inspect(view(limit));
-        if !(inspection.packages.is_empty() && inspection.license_hints.is_empty() && inspection.warnings.is_empty()) {
+        if !(inspection.packages.is_empty()
+            && inspection.license_hints.is_empty()
+            && inspection.warnings.is_empty())
+        {
             scan.inspections.push(inspection);
         }
     }

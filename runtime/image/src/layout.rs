@@ -42,20 +42,33 @@ pub(crate) struct PlannedLayer {
 
 /// Whether a folder is an image (OCI layout or unpacked docker-archive) rather than a rootfs.
 pub(crate) fn is_image_dir(path: &Path) -> bool {
-    path.join("oci-layout").exists() || path.join("index.json").exists() || path.join("manifest.json").is_file()
+    path.join("oci-layout").exists()
+        || path.join("index.json").exists()
+        || path.join("manifest.json").is_file()
 }
 
 /// Picks the image and plans its read.
-pub(crate) fn plan(store: &Store, tag: Option<&str>, platform: Option<&str>, limits: &Limits) -> Result<Plan, String> {
+pub(crate) fn plan(
+    store: &Store,
+    tag: Option<&str>,
+    platform: Option<&str>,
+    limits: &Limits,
+) -> Result<Plan, String> {
     if store.exists("manifest.json") {
         docker_plan(store, tag, limits)
     } else if store.exists("index.json") {
         oci_plan(store, tag, platform, limits)
     } else {
         match store {
-            Store::Dir(root) if root.join("index.json").exists() => Err("`index.json` is not a file".into()),
-            Store::Dir(_) => Err("it has no `index.json` or `manifest.json`: it is not an image".into()),
-            Store::Tar { .. } => Err("the archive has no `manifest.json` or `index.json`: it is not an image".into()),
+            Store::Dir(root) if root.join("index.json").exists() => {
+                Err("`index.json` is not a file".into())
+            }
+            Store::Dir(_) => {
+                Err("it has no `index.json` or `manifest.json`: it is not an image".into())
+            }
+            Store::Tar { .. } => {
+                Err("the archive has no `manifest.json` or `index.json`: it is not an image".into())
+            }
         }
     }
 }
@@ -67,15 +80,34 @@ fn read_json(store: &Store, name: &str, limits: &Limits) -> Result<Value, String
 
 fn docker_plan(store: &Store, tag: Option<&str>, limits: &Limits) -> Result<Plan, String> {
     let manifest = read_json(store, "manifest.json", limits)?;
-    let images = manifest.as_array().ok_or("`manifest.json` is not a list of images")?;
+    let images = manifest
+        .as_array()
+        .ok_or("`manifest.json` is not a list of images")?;
     let tags_of = |image: &Value| -> Vec<String> {
-        image.get("RepoTags").and_then(Value::as_array).map(|tags| tags.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        image
+            .get("RepoTags")
+            .and_then(Value::as_array)
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let chosen = match tag {
         Some(tag) => images
             .iter()
-            .find(|image| tags_of(image).iter().any(|candidate| tag_matches(candidate, tag)))
-            .ok_or_else(|| format!("no image is tagged `{tag}` (tags: {})", list(images.iter().flat_map(tags_of))))?,
+            .find(|image| {
+                tags_of(image)
+                    .iter()
+                    .any(|candidate| tag_matches(candidate, tag))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "no image is tagged `{tag}` (tags: {})",
+                    list(images.iter().flat_map(tags_of))
+                )
+            })?,
         None => match images.as_slice() {
             [] => return Err("`manifest.json` lists no images".into()),
             [only] => only,
@@ -88,7 +120,10 @@ fn docker_plan(store: &Store, tag: Option<&str>, limits: &Limits) -> Result<Plan
             }
         },
     };
-    let config_name = chosen.get("Config").and_then(Value::as_str).unwrap_or_default();
+    let config_name = chosen
+        .get("Config")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if config_name.is_empty() {
         return Err("`manifest.json` names no config".into());
     }
@@ -99,10 +134,20 @@ fn docker_plan(store: &Store, tag: Option<&str>, limits: &Limits) -> Result<Plan
         .ok_or("`manifest.json` lists no layers")?
         .iter()
         .map(|layer| {
-            let blob = layer.as_str().ok_or("`manifest.json` has a layer that is not a path")?;
+            let blob = layer
+                .as_str()
+                .ok_or("`manifest.json` has a layer that is not a path")?;
             // Docker 25+ archives store layers as OCI blobs, whose name gives the digest.
-            let digest = blob.strip_prefix("blobs/sha256/").filter(|hex| is_hex(hex)).map(|hex| format!("sha256:{hex}"));
-            Ok(PlannedLayer { blob: blob.to_string(), digest, size: 0, media_type: String::new() })
+            let digest = blob
+                .strip_prefix("blobs/sha256/")
+                .filter(|hex| is_hex(hex))
+                .map(|hex| format!("sha256:{hex}"));
+            Ok(PlannedLayer {
+                blob: blob.to_string(),
+                digest,
+                size: 0,
+                media_type: String::new(),
+            })
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Plan {
@@ -135,7 +180,11 @@ fn list(items: impl Iterator<Item = String>) -> String {
     let mut items: Vec<String> = items.collect();
     items.sort();
     items.dedup();
-    if items.is_empty() { "none".into() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn is_hex(text: &str) -> bool {
@@ -147,7 +196,9 @@ fn blob_name(digest: &str) -> Result<String, String> {
     match digest.split_once(':') {
         Some((algorithm, encoded))
             if !algorithm.is_empty()
-                && algorithm.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
+                && algorithm.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b)
+                })
                 && is_hex(encoded) =>
         {
             Ok(format!("blobs/{algorithm}/{encoded}"))
@@ -165,7 +216,12 @@ struct Candidate {
     platform: Option<String>,
 }
 
-fn oci_plan(store: &Store, tag: Option<&str>, platform: Option<&str>, limits: &Limits) -> Result<Plan, String> {
+fn oci_plan(
+    store: &Store,
+    tag: Option<&str>,
+    platform: Option<&str>,
+    limits: &Limits,
+) -> Result<Plan, String> {
     let index = read_json(store, "index.json", limits)?;
     if !index.is_object() {
         return Err("`index.json` is not a JSON object".into());
@@ -173,9 +229,17 @@ fn oci_plan(store: &Store, tag: Option<&str>, platform: Option<&str>, limits: &L
     if index.get("manifests").is_none() && index.get("layers").is_some() {
         return Err("`index.json` is an image manifest, not an index".into());
     }
-    let mut walk = Walk { store, limits, found: Vec::new(), problems: Vec::new(), visited: HashSet::new() };
+    let mut walk = Walk {
+        store,
+        limits,
+        found: Vec::new(),
+        problems: Vec::new(),
+        visited: HashSet::new(),
+    };
     walk.index(&index, None, 0);
-    let Walk { found, problems, .. } = walk;
+    let Walk {
+        found, problems, ..
+    } = walk;
     let mut candidates: Vec<Candidate> = Vec::new();
     for candidate in found {
         if let Some(tag) = tag
@@ -183,7 +247,10 @@ fn oci_plan(store: &Store, tag: Option<&str>, platform: Option<&str>, limits: &L
         {
             continue;
         }
-        match candidates.iter_mut().find(|seen| seen.digest == candidate.digest) {
+        match candidates
+            .iter_mut()
+            .find(|seen| seen.digest == candidate.digest)
+        {
             Some(seen) => {
                 seen.names.extend(candidate.names);
                 if seen.platform.is_none() {
@@ -215,14 +282,32 @@ fn oci_plan(store: &Store, tag: Option<&str>, platform: Option<&str>, limits: &L
 }
 
 fn choose(candidates: Vec<Candidate>, platform: Option<&str>) -> Result<Candidate, String> {
-    let platforms = |candidates: &[Candidate]| list(candidates.iter().map(|c| c.platform.clone().unwrap_or_else(|| "unknown".into())));
+    let platforms = |candidates: &[Candidate]| {
+        list(
+            candidates
+                .iter()
+                .map(|c| c.platform.clone().unwrap_or_else(|| "unknown".into())),
+        )
+    };
     if let Some(wanted) = platform {
         let all = platforms(&candidates);
-        let mut matching: Vec<Candidate> = candidates.into_iter().filter(|c| c.platform.as_deref().is_some_and(|p| platform_matches(p, wanted))).collect();
+        let mut matching: Vec<Candidate> = candidates
+            .into_iter()
+            .filter(|c| {
+                c.platform
+                    .as_deref()
+                    .is_some_and(|p| platform_matches(p, wanted))
+            })
+            .collect();
         return match matching.len() {
-            0 => Err(format!("no image is for platform `{wanted}` (platforms: {all})")),
+            0 => Err(format!(
+                "no image is for platform `{wanted}` (platforms: {all})"
+            )),
             1 => matching.pop().ok_or_else(String::new),
-            _ => Err(format!("several images are for platform `{wanted}`; pick one with `PATH:TAG` (tags: {})", list(matching.iter().flat_map(|c| c.names.clone())))),
+            _ => Err(format!(
+                "several images are for platform `{wanted}`; pick one with `PATH:TAG` (tags: {})",
+                list(matching.iter().flat_map(|c| c.names.clone()))
+            )),
         };
     }
     if candidates.len() == 1 {
@@ -230,11 +315,16 @@ fn choose(candidates: Vec<Candidate>, platform: Option<&str>) -> Result<Candidat
     }
     let all = platforms(&candidates);
     let names = list(candidates.iter().flat_map(|c| c.names.clone()));
-    let mut amd64: Vec<Candidate> = candidates.into_iter().filter(|c| c.platform.as_deref() == Some("linux/amd64")).collect();
+    let mut amd64: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| c.platform.as_deref() == Some("linux/amd64"))
+        .collect();
     if amd64.len() == 1 {
         return amd64.pop().ok_or_else(String::new);
     }
-    Err(format!("it holds several images; pick one with `PATH:TAG` or a platform (tags: {names}; platforms: {all})"))
+    Err(format!(
+        "it holds several images; pick one with `PATH:TAG` or a platform (tags: {names}; platforms: {all})"
+    ))
 }
 
 /// `linux/arm64` matches `linux/arm64/v8`; a wanted variant must match exactly.
@@ -267,7 +357,9 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn index(&mut self, index: &Value, inherited: Option<&[String]>, depth: usize) {
-        let Some(descriptors) = index.get("manifests").and_then(Value::as_array) else { return };
+        let Some(descriptors) = index.get("manifests").and_then(Value::as_array) else {
+            return;
+        };
         for descriptor in descriptors {
             if let Err(problem) = self.descriptor(descriptor, inherited, depth) {
                 self.problems.push(problem);
@@ -275,16 +367,27 @@ impl Walk<'_> {
         }
     }
 
-    fn descriptor(&mut self, descriptor: &Value, inherited: Option<&[String]>, depth: usize) -> Result<(), String> {
+    fn descriptor(
+        &mut self,
+        descriptor: &Value,
+        inherited: Option<&[String]>,
+        depth: usize,
+    ) -> Result<(), String> {
         let annotations = descriptor.get("annotations");
         let annotation = |key: &str| annotations.and_then(|a| a.get(key)).and_then(Value::as_str);
         // BuildKit attestations ride along in indexes as manifests of platform unknown/unknown.
         if annotation("vnd.docker.reference.type").is_some() {
             return Ok(());
         }
-        let digest = descriptor.get("digest").and_then(Value::as_str).ok_or("`index.json` has a descriptor without a digest")?;
+        let digest = descriptor
+            .get("digest")
+            .and_then(Value::as_str)
+            .ok_or("`index.json` has a descriptor without a digest")?;
         let mut names: Vec<String> = inherited.map(<[String]>::to_vec).unwrap_or_default();
-        for key in ["org.opencontainers.image.ref.name", "io.containerd.image.name"] {
+        for key in [
+            "org.opencontainers.image.ref.name",
+            "io.containerd.image.name",
+        ] {
             if let Some(name) = annotation(key) {
                 names.push(name.to_string());
             }
@@ -303,27 +406,46 @@ impl Walk<'_> {
             return Ok(());
         }
         if blob.get("schemaVersion").and_then(Value::as_i64) == Some(1) {
-            return Err(format!("the manifest `{digest}` is a Docker schema 1 manifest, which is not supported"));
+            return Err(format!(
+                "the manifest `{digest}` is a Docker schema 1 manifest, which is not supported"
+            ));
         }
-        let config_type = blob.get("config").and_then(|c| c.get("mediaType")).and_then(Value::as_str).unwrap_or_default();
+        let config_type = blob
+            .get("config")
+            .and_then(|c| c.get("mediaType"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if blob.get("layers").is_none() || blob.get("config").is_none() {
-            return Err(format!("the blob `{digest}` is neither an image manifest nor an index"));
+            return Err(format!(
+                "the blob `{digest}` is neither an image manifest nor an index"
+            ));
         }
         if config_type != OCI_CONFIG && config_type != DOCKER_CONFIG {
-            return Err(format!("`{digest}` is an artifact (config media type `{config_type}`), not a container image"));
+            return Err(format!(
+                "`{digest}` is an artifact (config media type `{config_type}`), not a container image"
+            ));
         }
         let platform = descriptor.get("platform").and_then(platform_text);
         if platform.as_deref() == Some("unknown/unknown") {
             return Ok(());
         }
-        self.found.push(Candidate { digest: digest.to_string(), manifest: blob, names, platform });
+        self.found.push(Candidate {
+            digest: digest.to_string(),
+            manifest: blob,
+            names,
+            platform,
+        });
         Ok(())
     }
 }
 
 fn plan_manifest(store: &Store, chosen: Candidate, limits: &Limits) -> Result<Plan, String> {
     let manifest = &chosen.manifest;
-    let config_digest = manifest.get("config").and_then(|c| c.get("digest")).and_then(Value::as_str).ok_or("the manifest has no config digest")?;
+    let config_digest = manifest
+        .get("config")
+        .and_then(|c| c.get("digest"))
+        .and_then(Value::as_str)
+        .ok_or("the manifest has no config digest")?;
     let config_name = blob_name(config_digest)?;
     let config = store
         .read_small(&config_name, limits.max_json_bytes)
@@ -334,8 +456,14 @@ fn plan_manifest(store: &Store, chosen: Candidate, limits: &Limits) -> Result<Pl
         .ok_or("the manifest's `layers` is not a list")?
         .iter()
         .map(|layer| {
-            let digest = layer.get("digest").and_then(Value::as_str).ok_or("the manifest has a layer without a digest")?;
-            let media_type = layer.get("mediaType").and_then(Value::as_str).unwrap_or_default();
+            let digest = layer
+                .get("digest")
+                .and_then(Value::as_str)
+                .ok_or("the manifest has a layer without a digest")?;
+            let media_type = layer
+                .get("mediaType")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if media_type.contains("+encrypted") {
                 return Err(format!("layer `{digest}` is encrypted"));
             }
@@ -353,7 +481,13 @@ fn plan_manifest(store: &Store, chosen: Candidate, limits: &Limits) -> Result<Pl
             tags.push(name);
         }
     }
-    Ok(Plan { config_name, config, digest: chosen.digest, tags, layers })
+    Ok(Plan {
+        config_name,
+        config,
+        digest: chosen.digest,
+        tags,
+        layers,
+    })
 }
 
 #[cfg(test)]

@@ -42,7 +42,11 @@ pub struct ContentDemand {
 
 impl Default for ContentDemand {
     fn default() -> Self {
-        ContentDemand { content: Vec::new(), sha256: Vec::new(), max_bytes: 1024 * 1024 }
+        ContentDemand {
+            content: Vec::new(),
+            sha256: Vec::new(),
+            max_bytes: 1024 * 1024,
+        }
     }
 }
 
@@ -118,12 +122,17 @@ pub struct ImageError {
 
 /// Reads the image at `reference` (a path, or `PATH:TAG` to pick one image of several).
 pub fn read_image(reference: &str, options: &ReadOptions<'_>) -> Result<ImageRead, ImageError> {
-    let fail = |problem: String| ImageError { image: reference.to_string(), problem };
+    let fail = |problem: String| ImageError {
+        image: reference.to_string(),
+        problem,
+    };
     let (path, tag) = split_reference(reference);
     let demand = demand::Demand::compile(&options.contents).map_err(fail)?;
     let mut read = if path.is_dir() && !layout::is_image_dir(&path) {
         if tag.is_some() {
-            return Err(fail("a root filesystem folder holds one image: drop the `:TAG`".into()));
+            return Err(fail(
+                "a root filesystem folder holds one image: drop the `:TAG`".into(),
+            ));
         }
         rootfs::read(&path, options, &demand).map_err(fail)?
     } else {
@@ -139,9 +148,13 @@ pub fn read_image(reference: &str, options: &ReadOptions<'_>) -> Result<ImageRea
 /// than `max_depth`. `image.files` must be in path order, as [`read_image`] returns them.
 pub fn resolve_path(image: &Image, path: &str, max_depth: u32) -> Result<String, String> {
     let symlink = |here: &str| {
-        let found = image.files.binary_search_by(|file| file.path.as_str().cmp(here)).ok()?;
+        let found = image
+            .files
+            .binary_search_by(|file| file.path.as_str().cmp(here))
+            .ok()?;
         let file = image.files.get(found)?;
-        (file.kind == tollgate_facts::FileKind::Symlink).then(|| file.link_target.as_deref().unwrap_or_default())
+        (file.kind == tollgate_facts::FileKind::Symlink)
+            .then(|| file.link_target.as_deref().unwrap_or_default())
     };
     squash::resolve_with(symlink, path, max_depth)
 }
@@ -216,7 +229,11 @@ fn read_layered(
             None if scan.compression == layer::Compression::None => scan.diff_id.clone(),
             None => scan.raw_digest.clone(),
         };
-        let size = if planned.size > 0 { planned.size } else { scan.stored_bytes };
+        let size = if planned.size > 0 {
+            planned.size
+        } else {
+            scan.stored_bytes
+        };
         let media_type = if planned.media_type.is_empty() {
             scan.compression.docker_media_type().to_string()
         } else {
@@ -231,5 +248,10 @@ fn read_layered(
         });
     }
     image.size = image.layers.iter().map(|layer| layer.size).sum();
-    Ok(squash::finish(image, squash::squash(scans), options, demand))
+    Ok(squash::finish(
+        image,
+        squash::squash(scans),
+        options,
+        demand,
+    ))
 }

@@ -41,7 +41,11 @@ pub(crate) fn split_parent(path: &str) -> Option<(&str, &str)> {
 
 /// `parent/name` for an absolute `parent`.
 pub(crate) fn child(parent: &str, name: &str) -> String {
-    if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") }
+    if parent == "/" {
+        format!("/{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
 }
 
 /// Lowercase hex of a digest.

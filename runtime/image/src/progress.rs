@@ -53,8 +53,16 @@ fn render(done: u64, total: u64) -> String {
         return format!("reading layers {:.1} MiB", mib(done));
     }
     let filled = (done.min(total) * WIDTH / total) as usize;
-    let bar = format!("{}>{}", "=".repeat(filled), " ".repeat(WIDTH as usize - filled.min(WIDTH as usize)));
-    format!("reading layers [{bar}] {:.1} / {:.1} MiB", mib(done), mib(total))
+    let bar = format!(
+        "{}>{}",
+        "=".repeat(filled),
+        " ".repeat(WIDTH as usize - filled.min(WIDTH as usize))
+    );
+    format!(
+        "reading layers [{bar}] {:.1} / {:.1} MiB",
+        mib(done),
+        mib(total)
+    )
 }
 
 #[cfg(test)]
@@ -64,7 +72,10 @@ mod tests {
     #[test]
     fn renders_fraction() {
         let text = render(512 * 1024, 1024 * 1024);
-        assert!(text.starts_with("reading layers [===============>"), "{text}");
+        assert!(
+            text.starts_with("reading layers [===============>"),
+            "{text}"
+        );
         assert!(text.ends_with("0.5 / 1.0 MiB"), "{text}");
         assert_eq!(render(3 << 20, 0), "reading layers 3.0 MiB");
     }

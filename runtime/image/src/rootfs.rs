@@ -15,7 +15,11 @@ use crate::store::lower;
 use crate::{ImageRead, ReadOptions, squash};
 
 /// Reads the folder at `root`.
-pub(crate) fn read(root: &Path, options: &ReadOptions<'_>, demand: &Demand) -> Result<ImageRead, String> {
+pub(crate) fn read(
+    root: &Path,
+    options: &ReadOptions<'_>,
+    demand: &Demand,
+) -> Result<ImageRead, String> {
     let pass = Pass::new(options, demand);
     let mut scan = LayerScan::new(0);
     // (device, inode) of files with several links: the first path seen, for hardlinks.
@@ -34,7 +38,10 @@ pub(crate) fn read(root: &Path, options: &ReadOptions<'_>, demand: &Demand) -> R
             let meta = match fs::symlink_metadata(&disk_path) {
                 Ok(meta) => meta,
                 Err(err) => {
-                    scan.warnings.push(tollgate_facts::scan::Warning { path, message: format!("cannot read it: {}", lower(&err)) });
+                    scan.warnings.push(tollgate_facts::scan::Warning {
+                        path,
+                        message: format!("cannot read it: {}", lower(&err)),
+                    });
                     continue;
                 }
             };
@@ -55,19 +62,31 @@ pub(crate) fn read(root: &Path, options: &ReadOptions<'_>, demand: &Demand) -> R
                 folders.push((disk_path, path));
             } else if kind.is_symlink() {
                 entry.kind = FileKind::Symlink;
-                entry.link = fs::read_link(&disk_path).ok().map(|target| target.to_string_lossy().into_owned());
+                entry.link = fs::read_link(&disk_path)
+                    .ok()
+                    .map(|target| target.to_string_lossy().into_owned());
             } else if kind.is_file() {
                 entry.size = meta.len();
-                let first = (meta.nlink() > 1).then(|| seen.entry((meta.dev(), meta.ino())).or_insert_with(|| path.clone()).clone());
+                let first = (meta.nlink() > 1).then(|| {
+                    seen.entry((meta.dev(), meta.ino()))
+                        .or_insert_with(|| path.clone())
+                        .clone()
+                });
                 match first {
                     Some(target) if target != path => {
                         entry.kind = FileKind::Hardlink;
                         entry.link = Some(target);
                     }
                     _ => {
-                        let mut file = File::open(&disk_path).map_err(|err| format!("cannot read `{}`: {}", disk_path.display(), lower(&err)))?;
-                        entry.data = read_regular(&pass, &mut scan, &path, entry.size, entry.mode, &mut file)
-                            .map_err(|err| format!("cannot read `{}`: {}", disk_path.display(), lower(&err)))?;
+                        let mut file = File::open(&disk_path).map_err(|err| {
+                            format!("cannot read `{}`: {}", disk_path.display(), lower(&err))
+                        })?;
+                        entry.data = read_regular(
+                            &pass, &mut scan, &path, entry.size, entry.mode, &mut file,
+                        )
+                        .map_err(|err| {
+                            format!("cannot read `{}`: {}", disk_path.display(), lower(&err))
+                        })?;
                     }
                 }
             } else if kind.is_char_device() {
@@ -82,5 +101,10 @@ pub(crate) fn read(root: &Path, options: &ReadOptions<'_>, demand: &Demand) -> R
             scan.entries.push(entry);
         }
     }
-    Ok(squash::finish(Image::default(), squash::squash(vec![scan]), options, demand))
+    Ok(squash::finish(
+        Image::default(),
+        squash::squash(vec![scan]),
+        options,
+        demand,
+    ))
 }

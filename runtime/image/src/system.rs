@@ -15,12 +15,22 @@ pub(crate) fn distro<'a>(file: &dyn Fn(&str) -> Option<&'a [u8]>) -> Option<Dist
         }
     }
     if let Some(version) = file("/etc/alpine-release").and_then(first_line) {
-        return Some(Distro { id: "alpine".into(), version, ..Distro::default() });
+        return Some(Distro {
+            id: "alpine".into(),
+            version,
+            ..Distro::default()
+        });
     }
     if let Some(version) = file("/etc/debian_version").and_then(first_line) {
-        return Some(Distro { id: "debian".into(), version, ..Distro::default() });
+        return Some(Distro {
+            id: "debian".into(),
+            version,
+            ..Distro::default()
+        });
     }
-    file("/etc/redhat-release").and_then(first_line).map(|line| redhat_release(&line))
+    file("/etc/redhat-release")
+        .and_then(first_line)
+        .map(|line| redhat_release(&line))
 }
 
 fn first_line(bytes: &[u8]) -> Option<String> {
@@ -101,11 +111,18 @@ fn redhat_release(line: &str) -> Distro {
         .nth(1)
         .unwrap_or_default()
         .to_string();
-    Distro { id: id.into(), version, codename: String::new(), name: line.to_string() }
+    Distro {
+        id: id.into(),
+        version,
+        codename: String::new(),
+        name: line.to_string(),
+    }
 }
 
 /// Reads users and groups; malformed lines are skipped with a warning.
-pub(crate) fn accounts<'a>(file: &dyn Fn(&str) -> Option<&'a [u8]>) -> (Vec<User>, Vec<Group>, Vec<Warning>) {
+pub(crate) fn accounts<'a>(
+    file: &dyn Fn(&str) -> Option<&'a [u8]>,
+) -> (Vec<User>, Vec<Group>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let shadow: HashMap<String, String> = file("/etc/shadow")
         .map(|bytes| {
@@ -153,7 +170,9 @@ pub(crate) fn accounts<'a>(file: &dyn Fn(&str) -> Option<&'a [u8]>) -> (Vec<User
 
 fn passwd_line(line: &str, shadow: &HashMap<String, String>) -> Option<User> {
     let fields: Vec<&str> = line.split(':').collect();
-    let [name, password, uid, gid, rest @ ..] = fields.as_slice() else { return None };
+    let [name, password, uid, gid, rest @ ..] = fields.as_slice() else {
+        return None;
+    };
     let password = match shadow.get(*name) {
         Some(hash) => password_state(hash),
         None if *password == "x" => PasswordState::Unknown,
@@ -183,12 +202,25 @@ fn password_state(field: &str) -> PasswordState {
 
 fn group_line(line: &str) -> Option<Group> {
     let fields: Vec<&str> = line.split(':').collect();
-    let [name, _, gid, rest @ ..] = fields.as_slice() else { return None };
+    let [name, _, gid, rest @ ..] = fields.as_slice() else {
+        return None;
+    };
     let members = rest
         .first()
-        .map(|members| members.split(',').map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect())
+        .map(|members| {
+            members
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
-    Some(Group { name: (*name).to_string(), gid: gid.parse().ok()?, members })
+    Some(Group {
+        name: (*name).to_string(),
+        gid: gid.parse().ok()?,
+        members,
+    })
 }
 
 #[cfg(test)]
@@ -198,18 +230,32 @@ mod tests {
     #[test]
     fn os_release_fields() {
         let distro = os_release(b"PRETTY_NAME=\"Debian GNU/Linux 9 (stretch)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"9\"\nVERSION=\"9 (stretch)\"\nID=debian\n").unwrap();
-        assert_eq!(distro, Distro { id: "debian".into(), version: "9".into(), codename: "stretch".into(), name: "Debian GNU/Linux 9 (stretch)".into() });
+        assert_eq!(
+            distro,
+            Distro {
+                id: "debian".into(),
+                version: "9".into(),
+                codename: "stretch".into(),
+                name: "Debian GNU/Linux 9 (stretch)".into()
+            }
+        );
         assert_eq!(os_release(b"NAME=x\n"), None);
     }
 
     #[test]
     fn release_file_fallbacks() {
         let files = |path: &str| -> Option<&'static [u8]> {
-            (path == "/etc/redhat-release").then_some(b"CentOS Linux release 7.9.2009 (Core)\n".as_slice())
+            (path == "/etc/redhat-release")
+                .then_some(b"CentOS Linux release 7.9.2009 (Core)\n".as_slice())
         };
         let distro = distro(&files).unwrap();
-        assert_eq!((distro.id.as_str(), distro.version.as_str()), ("centos", "7.9.2009"));
-        let alpine = |path: &str| -> Option<&'static [u8]> { (path == "/etc/alpine-release").then_some(b"3.11.5\n".as_slice()) };
+        assert_eq!(
+            (distro.id.as_str(), distro.version.as_str()),
+            ("centos", "7.9.2009")
+        );
+        let alpine = |path: &str| -> Option<&'static [u8]> {
+            (path == "/etc/alpine-release").then_some(b"3.11.5\n".as_slice())
+        };
         assert_eq!(super::distro(&alpine).unwrap().version, "3.11.5");
     }
 
@@ -224,8 +270,18 @@ mod tests {
             }
         };
         let (users, groups, warnings) = accounts(&files);
-        let states: Vec<_> = users.iter().map(|u| (u.name.as_str(), u.password)).collect();
-        assert_eq!(states, [("root", PasswordState::Set), ("nobody", PasswordState::Locked), ("open", PasswordState::Empty)]);
+        let states: Vec<_> = users
+            .iter()
+            .map(|u| (u.name.as_str(), u.password))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("root", PasswordState::Set),
+                ("nobody", PasswordState::Locked),
+                ("open", PasswordState::Empty)
+            ]
+        );
         assert_eq!(users[1].shell, "/sbin/nologin");
         assert_eq!(groups[1].members, ["root", "admin"]);
         assert_eq!(warnings.len(), 1);

@@ -10,7 +10,11 @@ fn main() {
         let keywords = if rule.keywords.is_empty() {
             "(file name)".to_string()
         } else {
-            rule.keywords.iter().map(|keyword| format!("`{keyword}`")).collect::<Vec<_>>().join(" ")
+            rule.keywords
+                .iter()
+                .map(|keyword| format!("`{keyword}`"))
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         println!(
             "| `{}` | {} | {} | {} | {} |",

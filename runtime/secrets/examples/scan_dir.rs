@@ -16,28 +16,45 @@ fn main() {
     let (mut files, mut bytes, mut findings) = (0u64, 0u64, 0u64);
     let mut pending = vec![root.clone()];
     while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             let path = entry.path();
             if kind.is_dir() {
                 pending.push(path);
             } else if kind.is_file() {
                 let inside = inside_path(&root, &path);
                 let size = entry.metadata().map(|meta| meta.len()).unwrap_or(0);
-                let Some(limit) = scanner.wants(&inside, size) else { continue };
+                let Some(limit) = scanner.wants(&inside, size) else {
+                    continue;
+                };
                 let mut data = Vec::new();
-                let Ok(file) = std::fs::File::open(&path) else { continue };
+                let Ok(file) = std::fs::File::open(&path) else {
+                    continue;
+                };
                 if file.take(limit).read_to_end(&mut data).is_err() {
                     continue;
                 }
                 files += 1;
                 bytes += data.len() as u64;
-                let content =
-                    FileContent { path: &inside, layer: 0, mode: 0o644, size, data: &data, truncated: false };
+                let content = FileContent {
+                    path: &inside,
+                    layer: 0,
+                    mode: 0o644,
+                    size,
+                    data: &data,
+                    truncated: false,
+                };
                 for secret in scanner.scan(content) {
                     findings += 1;
-                    println!("{}:{} {} {}", secret.path, secret.line, secret.rule, secret.excerpt);
+                    println!(
+                        "{}:{} {} {}",
+                        secret.path, secret.line, secret.rule, secret.excerpt
+                    );
                 }
             }
         }

@@ -8,8 +8,12 @@ pub(crate) struct Candidate<'a> {
     pub secret: &'a [u8],
     /// The `key` capture group of assignment rules (`db_password`), when the rule has one.
     pub key: Option<&'a [u8]>,
+    /// Whether the value was written in quotes (the quotes are not part of `secret`).
+    pub quoted: bool,
     /// The whole file, for checks that need context (`"auths"` in a Docker config).
     pub file: &'a [u8],
+    /// The rest of the value's line after it (the host after a URL's password).
+    pub after: &'a [u8],
 }
 
 /// A check every candidate of a rule must pass.
@@ -162,10 +166,22 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if PLACEHOLDER_VALUES.contains(&text.as_str()) {
         return true;
     }
+    // `Password1`, `secret123!`: a placeholder word with a counter.
+    let word = text.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+    if word.len() >= 4 && word.len() < text.len() && PLACEHOLDER_VALUES.contains(&word) {
+        return true;
+    }
     if PLACEHOLDER_WORDS.iter().any(|word| text.contains(word)) {
         return true;
     }
     if text.contains('<') && text.contains('>') {
+        return true;
+    }
+    let original = String::from_utf8_lossy(value);
+    if DOCUMENTED_EXAMPLES
+        .iter()
+        .any(|example| original.contains(example))
+    {
         return true;
     }
     let bytes = text.as_bytes();
@@ -178,7 +194,12 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if matches!(first, b'$' | b'&' | b'*' | b'!') && rest_is_name {
         return true;
     }
-    if first == b'$' && matches!(bytes.get(1), Some(b'{' | b'(')) {
+    // A shell, Perl or PHP variable or substitution: `$db_pass`, `${X}`, `$(cat f)`, `$self->{pw}`.
+    if first == b'$'
+        && bytes
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'{' | b'('))
+    {
         return true;
     }
     if matches!(
@@ -248,6 +269,30 @@ pub(crate) fn not_placeholder(candidate: &Candidate<'_>) -> bool {
     !is_placeholder(candidate.secret)
 }
 
+/// Documentation domains (RFC 2606): a URL credential for one of them is an example.
+const EXAMPLE_HOSTS: &[&str] = &["example.com", "example.org", "example.net"];
+
+/// A password in a URL: not a placeholder, and not for a documentation host.
+pub(crate) fn url_password(candidate: &Candidate<'_>) -> bool {
+    let host = candidate
+        .after
+        .strip_prefix(b"@")
+        .unwrap_or(candidate.after)
+        .split(|b| {
+            matches!(
+                b,
+                b'/' | b':' | b'?' | b'#' | b'\'' | b'"' | b' ' | b'<' | b')'
+            )
+        })
+        .next()
+        .unwrap_or_default();
+    let host = String::from_utf8_lossy(host).to_ascii_lowercase();
+    let example = EXAMPLE_HOSTS
+        .iter()
+        .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")));
+    !example && not_placeholder(candidate)
+}
+
 /// A Docker `config.json` `auth` value: inside an `"auths"` object and decoding to
 /// `user:password` with a real password.
 pub(crate) fn docker_auth(candidate: &Candidate<'_>) -> bool {
@@ -256,6 +301,9 @@ pub(crate) fn docker_auth(candidate: &Candidate<'_>) -> bool {
 
 /// A base64 `user:password` pair whose password is not a placeholder.
 pub(crate) fn basic_auth(candidate: &Candidate<'_>) -> bool {
+    if is_placeholder(candidate.secret) {
+        return false;
+    }
     let Some(decoded) = decode_base64(candidate.secret) else {
         return false;
     };
@@ -266,13 +314,18 @@ pub(crate) fn basic_auth(candidate: &Candidate<'_>) -> bool {
     !password.is_empty() && !is_placeholder(password)
 }
 
-/// A JWT: its header decodes to JSON naming an algorithm or a type.
+/// A JWT: its header decodes to JSON naming an algorithm or a type, and it is not jwt.io's
+/// example token (quoted in many libraries' documentation).
 pub(crate) fn jwt(candidate: &Candidate<'_>) -> bool {
-    let header = candidate
-        .secret
-        .split(|&b| b == b'.')
-        .next()
-        .unwrap_or_default();
+    let mut parts = candidate.secret.split(|&b| b == b'.');
+    let header = parts.next().unwrap_or_default();
+    let payload = parts.next().and_then(decode_base64).unwrap_or_default();
+    // jwt.io's and PyJWT's documentation examples.
+    if memchr::memmem::find(&payload, b"John Doe").is_some()
+        || memchr::memmem::find(&payload, b"{\"some\":\"payload\"}").is_some()
+    {
+        return false;
+    }
     decode_base64(header).is_some_and(|json| {
         json.first() == Some(&b'{')
             && (memchr::memmem::find(&json, b"\"alg\"").is_some()
@@ -344,6 +397,37 @@ const NON_SECRET_KEY_SUFFIXES: &[&str] = &[
     "script",
 ];
 
+/// More suffixes of keys that name something about a credential.
+const MORE_NON_SECRET_KEY_SUFFIXES: &[&str] = &[
+    "encryption",
+    "hashes",
+    "tohashes",
+    "reset",
+    "change",
+    "changed",
+    "expired",
+    "validator",
+];
+
+/// Example values published in specifications and documentation (RFC 6749, RFC 5849), found
+/// in the libraries that implement them.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    "SplxlOBeZQQYbYS6WxSbIA",
+    "ad180jjd733klru7",
+    "kd94hf93k423kf44",
+    "hh5s93j4hdidpola",
+    "nnch734d00sl2jdk",
+    "pfkkdhi9sl3r4s00",
+    "dh893hdasih9",
+];
+
+/// Words naming a credential: an identifier containing one is a variable holding it
+/// (`key_password`, `challengePassword`), not its value.
+const CREDENTIAL_WORDS: &[&str] = &["pass", "pwd", "secret", "token", "key", "auth", "cred"];
+
 /// An assignment found by a generic rule (`password = ...`, `"api_key": "..."`): the key
 /// names the value itself, and the value is neither a placeholder, a variable, a function
 /// call, a path nor a URL.
@@ -360,7 +444,12 @@ fn assignment(candidate: &Candidate<'_>, min_len: usize, min_entropy: f64) -> bo
         ]
         .iter()
         .any(|word| key.ends_with(word));
-        if !keyword_at_end && NON_SECRET_KEY_SUFFIXES.contains(&last) {
+        if !keyword_at_end
+            && NON_SECRET_KEY_SUFFIXES
+                .iter()
+                .chain(MORE_NON_SECRET_KEY_SUFFIXES)
+                .any(|suffix| last == *suffix || (suffix.len() >= 4 && key.ends_with(suffix)))
+        {
             return false;
         }
     }
@@ -377,18 +466,29 @@ fn assignment(candidate: &Candidate<'_>, min_len: usize, min_entropy: f64) -> bo
     ]
     .iter()
     .any(|start| text.starts_with(start));
-    let looks_like_call = text.contains('(') || text.ends_with(';');
-    // `settings.DB_PASSWORD`, `self.password`, `config.db.secret`: a reference, not a value.
-    let looks_like_reference = text.contains('.')
-        && text.split('.').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
+    let lower = text.to_ascii_lowercase();
+    let identifier = text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && text
             .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && !text.bytes().any(|b| b.is_ascii_digit());
-    !(looks_like_path || looks_like_call || looks_like_reference)
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':'));
+    let names_a_credential = identifier && CREDENTIAL_WORDS.iter().any(|word| lower.contains(word));
+    if looks_like_path || names_a_credential {
+        return false;
+    }
+    if candidate.quoted {
+        return true;
+    }
+    // Unquoted, in code: `index_url_user_password`, `self.refresh`, `a:dict.tmp`, `x[1]`,
+    // `call()`, `a ? b : c`, `true|false` are references and expressions, not values.
+    let looks_like_code = text
+        .bytes()
+        .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'|' | b'?'))
+        || text.ends_with(';')
+        || (identifier && text.bytes().any(|b| matches!(b, b'_' | b'.' | b':')));
+    !looks_like_code
 }
 
 /// `password = ...`: 8 characters or more, 3 bits per byte or more.

@@ -493,6 +493,7 @@ impl Scanner {
                 .and_then(|group| captures.get(group))
                 .unwrap_or(whole);
             let secret = strip_quotes(data, value.range());
+            let quoted = secret.len() < value.len();
             let Some(secret_bytes) = data.get(secret.clone()).filter(|bytes| !bytes.is_empty())
             else {
                 continue;
@@ -503,7 +504,9 @@ impl Scanner {
                     .key_group
                     .and_then(|group| captures.get(group))
                     .map(|key| key.as_bytes()),
+                quoted,
                 file: data,
+                after: rest_of_line(data, secret.end),
             };
             if (rule.check)(&candidate) {
                 hits.push(Hit {
@@ -561,6 +564,15 @@ fn strip_quotes(data: &[u8], range: Range<usize>) -> Range<usize> {
         }
         _ => range,
     }
+}
+
+/// Up to 256 bytes after `offset`, to the end of its line.
+fn rest_of_line(data: &[u8], offset: usize) -> &[u8] {
+    let rest = data.get(offset..).unwrap_or_default();
+    let rest = rest.get(..256).unwrap_or(rest);
+    memchr::memchr(b'\n', rest)
+        .and_then(|newline| rest.get(..newline))
+        .unwrap_or(rest)
 }
 
 /// The start and end (without the line break) of the line holding `offset`.

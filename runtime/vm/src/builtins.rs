@@ -44,6 +44,8 @@ builtins! {
     Version = "version", VersionOf = "version_of", Now = "now", Days = "days", Hours = "hours",
     Minutes = "minutes", Date = "date", Time = "time", InDays = "in_days", File = "file",
     ToString = "to_string", Int = "int", Float = "float",
+    // Not declared in the stdlib: the lowering's form of the checker's date-to-time coercion.
+    DateToTime = "$date_to_time",
 }
 
 fn wrong(builtin: Builtin, arguments: &[Value<'_>]) -> Fault {
@@ -69,7 +71,23 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
     let bad = || wrong(builtin, &arguments);
     // Strings built here are bounded by the inputs' sizes times a small factor, except
     // `replace`, which is checked against the collection limit.
+    if matches!(first, Some(Value::None)) {
+        // An optional argument that is `none`: collections count as empty, conversions give
+        // `none` back.
+        match builtin {
+            Builtin::Len => return Ok(Value::Int(0)),
+            Builtin::IsEmpty => return Ok(Value::Bool(true)),
+            Builtin::Version | Builtin::Float | Builtin::DateToTime | Builtin::Int => return Ok(Value::None),
+            _ => {}
+        }
+    }
     Ok(match builtin {
+        Builtin::DateToTime => match first {
+            Some(Value::Date(date)) => {
+                date.start().map_or(Value::None, Value::Time)
+            }
+            _ => return Err(bad()),
+        },
         Builtin::Len => match first {
             Some(Value::Str(text)) => Value::Int(count(text.as_str().chars().count())),
             Some(value) => Value::Int(count(value.collection_len().ok_or_else(bad)?)),

@@ -475,6 +475,7 @@ impl<'a> Machine<'a> {
                 positions.dedup();
                 Ok(Value::Picked(*facts, Rc::from(positions)))
             }
+            Value::None => Ok(Value::List(Rc::new(Vec::new()))),
             other => {
                 let Some(len) = other.collection_len() else {
                     return Err(Fault::Message(format!("cannot filter {}", other.kind())));

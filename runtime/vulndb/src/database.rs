@@ -165,6 +165,12 @@ impl Database {
         (start.min(end)..end).map(|item| self.row_text(self.lists, item, 0))
     }
 
+    /// A record's time column.
+    fn time(&self, row: usize, column: usize) -> Option<Timestamp> {
+        let seconds = format::time_from_words(self.word(self.records, row, column), self.word(self.records, row, column + 1))?;
+        Timestamp::from_unix_seconds(seconds)
+    }
+
     fn timestamp(text: &str) -> Option<Timestamp> {
         if text.is_empty() { None } else { text.parse().ok() }
     }
@@ -269,12 +275,16 @@ impl Database {
                 .map(|event| (self.word(self.events, event, 0), self.row_text(self.events, event, 1)))
                 .collect();
             let is_zero = |(kind, text): &(u32, &str)| *kind == EVENT_INTRODUCED && *text == "0";
-            events.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
+            let order = |a: &(u32, &str), b: &(u32, &str)| match (is_zero(a), is_zero(b)) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Less,
                 (false, true) => Ordering::Greater,
                 (false, false) => compare(a.1, b.1).then(a.0.cmp(&b.0)),
-            });
+            };
+            // Records nearly always list events in order: check before sorting.
+            if !events.is_sorted_by(|a, b| order(a, b) != Ordering::Greater) {
+                events.sort_by(order);
+            }
             let mut in_range = false;
             let mut limits = Vec::new();
             for (kind, text) in &events {
@@ -433,10 +443,10 @@ impl Database {
                     urls.push(url.to_string());
                 }
             }
-            if let Some(time) = Self::timestamp(self.row_text(self.records, row, record::PUBLISHED)) {
+            if let Some(time) = self.time(row, record::PUBLISHED) {
                 published = Some(published.map_or(time, |known| known.min(time)));
             }
-            if let Some(time) = Self::timestamp(self.row_text(self.records, row, record::MODIFIED)) {
+            if let Some(time) = self.time(row, record::MODIFIED) {
                 modified = Some(modified.map_or(time, |known| known.max(time)));
             }
         }

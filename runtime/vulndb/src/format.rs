@@ -43,8 +43,9 @@ pub(crate) const ECOSYSTEMS: usize = 6;
 /// Row widths in u32 words, per section (strings have none).
 pub(crate) const WIDTHS: [usize; SECTION_COUNT] = [0, 16, 14, 3, 3, 2, 5, 0];
 
-/// Record row: id, summary, published, modified, CVSS vector (string refs), aliases, urls
-/// (list refs), severity, score (f32 bits; NaN when none).
+/// Record row: id, summary (string refs), published, modified (Unix seconds as two words,
+/// low first; `i64::MIN` when absent, so that matching never parses a date), CVSS vector
+/// (string ref), aliases, urls (list refs), severity, score (f32 bits; NaN when none).
 pub(crate) mod record {
     pub const ID: usize = 0;
     pub const SUMMARY: usize = 2;
@@ -104,13 +105,27 @@ pub(crate) fn score_from_bits(bits: u32) -> Option<f64> {
     if score.is_nan() { None } else { Some((f64::from(score) * 10.0).round() / 10.0) }
 }
 
+/// A time as two words, low first; `i64::MIN` stands for none.
+pub(crate) fn time_words(seconds: Option<i64>) -> [u32; 2] {
+    let bits = seconds.unwrap_or(i64::MIN).to_le_bytes();
+    let (low, high) = bits.split_at(4);
+    let word = |bytes: &[u8]| bytes.try_into().map_or(0, u32::from_le_bytes);
+    [word(low), word(high)]
+}
+
+/// The time two words stand for.
+pub(crate) fn time_from_words(low: u32, high: u32) -> Option<i64> {
+    let seconds = (i64::from(high) << 32) | i64::from(low);
+    if seconds == i64::MIN { None } else { Some(seconds) }
+}
+
 /// A record as the importer hands it to the writer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RecordRow {
     pub id: String,
     pub summary: String,
-    pub published: String,
-    pub modified: String,
+    pub published: Option<i64>,
+    pub modified: Option<i64>,
     pub vector: String,
     pub aliases: Vec<String>,
     pub urls: Vec<String>,
@@ -187,8 +202,8 @@ pub(crate) fn write(contents: &Contents) -> Result<Vec<u8>, TooLarge> {
         let mut row = Vec::with_capacity(WIDTHS[RECORDS]);
         row.extend(writer.string(&record.id)?);
         row.extend(writer.string(&record.summary)?);
-        row.extend(writer.string(&record.published)?);
-        row.extend(writer.string(&record.modified)?);
+        row.extend(time_words(record.published));
+        row.extend(time_words(record.modified));
         row.extend(writer.string(&record.vector)?);
         row.extend(writer.list(&record.aliases)?);
         row.extend(writer.list(&record.urls)?);

@@ -267,8 +267,8 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
         contents.records.push(RecordRow {
             id: record.id.clone(),
             summary: summary(record),
-            published: record.published.trim().to_string(),
-            modified: record.modified.trim().to_string(),
+            published: time_key(&record.published).map(|time| time.as_second()),
+            modified: time_key(&record.modified).map(|time| time.as_second()),
             vector,
             aliases: aliases(record),
             urls: record.references.iter().map(|reference| reference.url.clone()).filter(|url| !url.is_empty()).take(MAX_URLS).collect(),

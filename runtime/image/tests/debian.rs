@@ -1,0 +1,351 @@
+//! A real Debian bookworm image, built by `scripts/build-debian-image.sh` (debootstrap
+//! `--variant=minbase`, umoci, skopeo; cached under `$TOLLGATE_TEST_IMAGES`), read in all three
+//! formats: the facts' file table must equal the root filesystem it was built from, and the
+//! config facts must equal what the script set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+// reason: tests fail loudly on unexpected input.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use tollgate_facts::{FileKind, Image, PasswordState};
+use tollgate_image::{ReadOptions, read_image};
+
+/// The folder of the built image, building it on first use.
+fn images() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/image-test-images.sh");
+        let output = Command::new(&script)
+            .output()
+            .expect("run scripts/image-test-images.sh");
+        assert!(
+            output.status.success(),
+            "building the Debian image failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+    })
+}
+
+/// What the facts must say of one entry: kind, mode, uid, gid, size, link target.
+type Row = (FileKind, u32, u64, u64, u64, Option<String>);
+
+/// The root filesystem on disk as rows by image path. Hardlinks count as files: which of the
+/// names is the "link" depends on the order the tar was written in.
+fn disk_table(root: &Path) -> BTreeMap<String, Row> {
+    let mut rows = BTreeMap::new();
+    let mut folders = vec![(root.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            let path = format!("{prefix}/{}", entry.file_name().to_string_lossy());
+            let meta = fs::symlink_metadata(entry.path()).unwrap();
+            let kind = meta.file_type();
+            let (kind, size, link) = if kind.is_dir() {
+                folders.push((entry.path(), path.clone()));
+                (FileKind::Dir, 0, None)
+            } else if kind.is_symlink() {
+                (
+                    FileKind::Symlink,
+                    0,
+                    Some(
+                        fs::read_link(entry.path())
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned(),
+                    ),
+                )
+            } else if kind.is_file() {
+                (FileKind::File, meta.len(), None)
+            } else if kind.is_char_device() {
+                (FileKind::Char, 0, None)
+            } else if kind.is_block_device() {
+                (FileKind::Block, 0, None)
+            } else {
+                (FileKind::Fifo, 0, None)
+            };
+            rows.insert(
+                path,
+                (
+                    kind,
+                    meta.mode() & 0o7777,
+                    u64::from(meta.uid()),
+                    u64::from(meta.gid()),
+                    size,
+                    link,
+                ),
+            );
+        }
+    }
+    rows
+}
+
+fn facts_table(image: &Image) -> BTreeMap<String, Row> {
+    image
+        .files
+        .iter()
+        .map(|f| {
+            let (kind, link) = if f.kind == FileKind::Hardlink {
+                (FileKind::File, None)
+            } else {
+                (f.kind, f.link_target.clone())
+            };
+            (f.path.clone(), (kind, f.mode, f.uid, f.gid, f.size, link))
+        })
+        .collect()
+}
+
+fn config_values() -> HashMap<String, String> {
+    fs::read_to_string(images().join("config.env"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            line.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn read(format: &str) -> Image {
+    let path = images().join(format);
+    let read = read_image(path.to_str().unwrap(), &ReadOptions::default())
+        .unwrap_or_else(|err| panic!("{err}"));
+    assert!(read.warnings.is_empty(), "{format}: {:?}", read.warnings);
+    read.image
+}
+
+fn assert_same_filesystem(format: &str, image: &Image) {
+    let disk = disk_table(&images().join("rootfs"));
+    let facts = facts_table(image);
+    let missing: Vec<&String> = disk
+        .keys()
+        .filter(|path| !facts.contains_key(*path))
+        .collect();
+    let extra: Vec<&String> = facts
+        .keys()
+        .filter(|path| !disk.contains_key(*path))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{format}: missing {missing:?}, extra {extra:?}"
+    );
+    let differing: Vec<(&String, &Row, &Row)> = disk
+        .iter()
+        .filter(|(path, row)| facts[*path] != **row)
+        .map(|(path, row)| (path, row, &facts[path]))
+        .take(10)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{format}: (path, disk, facts) {differing:?}"
+    );
+    assert!(
+        disk.len() > 5000,
+        "a minbase Debian has thousands of entries, found {}",
+        disk.len()
+    );
+}
+
+fn assert_config(format: &str, image: &Image) {
+    let expected = config_values();
+    let config = &image.config;
+    assert_eq!(config.user, expected["user"], "{format}");
+    let env: Vec<String> = config.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(env.join(" "), expected["env"], "{format}");
+    let ports: Vec<String> = config
+        .exposed_ports
+        .iter()
+        .map(|p| format!("{}/{}", p.number, p.protocol))
+        .collect();
+    assert_eq!(ports.join(" "), expected["exposed_ports"], "{format}");
+    assert_eq!(config.volumes.join(" "), expected["volumes"], "{format}");
+    let labels: Vec<String> = config
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    assert_eq!(labels.join(" "), expected["labels"], "{format}");
+    assert_eq!(
+        config.entrypoint.join(" "),
+        expected["entrypoint"],
+        "{format}"
+    );
+    assert_eq!(config.cmd.join(" "), expected["cmd"], "{format}");
+    assert_eq!(config.workdir, expected["workdir"], "{format}");
+    assert_eq!(config.stop_signal, expected["stop_signal"], "{format}");
+    assert_eq!(
+        config.healthcheck, None,
+        "{format}: umoci sets no healthcheck"
+    );
+    assert_eq!(
+        (image.architecture.as_str(), image.os.as_str()),
+        ("amd64", "linux"),
+        "{format}"
+    );
+    let distro = image.distro.clone().unwrap();
+    assert_eq!(
+        (
+            distro.id.as_str(),
+            distro.version.as_str(),
+            distro.codename.as_str()
+        ),
+        ("debian", "12", "bookworm"),
+        "{format}"
+    );
+    let last = image.history.last().unwrap();
+    assert_eq!(
+        (last.instruction.as_str(), last.arguments.as_str()),
+        ("RUN", "edit files"),
+        "{format}"
+    );
+    let root = image.users.iter().find(|u| u.name == "root").unwrap();
+    assert_eq!(
+        (root.uid, root.shell.as_str(), root.password),
+        (0, "/bin/bash", PasswordState::Locked),
+        "{format}"
+    );
+    assert!(
+        image.groups.iter().any(|g| g.name == "sudo" && g.gid == 27),
+        "{format}"
+    );
+}
+
+fn assert_second_layer(format: &str, image: &Image) {
+    assert_eq!(image.layers.len(), 2, "{format}");
+    let file = |path: &str| image.files.iter().find(|f| f.path == path);
+    // Deleted by layer 1.
+    for gone in [
+        "/usr/share/man",
+        "/usr/share/doc/apt",
+        "/etc/issue.net",
+        "/usr/bin/zdump",
+    ] {
+        assert!(file(gone).is_none(), "{format}: {gone} was deleted");
+    }
+    assert!(
+        !image
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("/usr/share/man/")),
+        "{format}"
+    );
+    // Replaced and added by layer 1.
+    let issue = file("/etc/issue").unwrap();
+    assert_eq!((issue.layer, issue.size), (1, 20), "{format}");
+    let motd = file("/etc/motd").unwrap();
+    assert_eq!(
+        (motd.kind, motd.link_target.as_deref(), motd.layer),
+        (FileKind::Symlink, Some("/etc/issue"), 1),
+        "{format}"
+    );
+    let helper = file("/usr/local/bin/helper").unwrap();
+    assert!(
+        helper.setuid && !helper.setgid && helper.mode == 0o4755,
+        "{format}"
+    );
+    let run = file("/srv/app/bin/run").unwrap();
+    let again = file("/srv/app/bin/run-again").unwrap();
+    assert_eq!((run.uid, run.gid, run.layer), (1000, 1000, 1), "{format}");
+    let (link, target) = if run.kind == FileKind::Hardlink {
+        (run, again)
+    } else {
+        (again, run)
+    };
+    assert_eq!(
+        (link.kind, link.size),
+        (FileKind::Hardlink, target.size),
+        "{format}"
+    );
+    assert_eq!(
+        link.link_target.as_deref(),
+        Some(target.path.as_str()),
+        "{format}"
+    );
+    // Untouched base files stay in layer 0.
+    assert_eq!(file("/usr/bin/dpkg").unwrap().layer, 0, "{format}");
+    assert_eq!(file("/var/lib/dpkg/status").unwrap().layer, 0, "{format}");
+}
+
+#[test]
+fn docker_archive_matches_the_root_filesystem() {
+    let image = read("image.docker.tar");
+    assert_same_filesystem("docker-archive", &image);
+    assert_config("docker-archive", &image);
+    assert_second_layer("docker-archive", &image);
+    assert_eq!(image.tags, ["docker.io/tollgate/debian:bookworm"]);
+    assert!(
+        image.layers.iter().all(|l| l.digest == l.diff_id),
+        "skopeo stores docker-archive layers uncompressed"
+    );
+}
+
+#[test]
+fn oci_archive_matches_the_root_filesystem() {
+    let image = read("image.oci.tar");
+    assert_same_filesystem("oci-archive", &image);
+    assert_config("oci-archive", &image);
+    assert_second_layer("oci-archive", &image);
+    assert_eq!(image.tags, ["bookworm"]);
+}
+
+#[test]
+fn oci_layout_matches_the_root_filesystem_and_the_archives() {
+    let layout = read("oci");
+    assert_same_filesystem("oci layout", &layout);
+    assert_config("oci layout", &layout);
+    assert_second_layer("oci layout", &layout);
+    let archive = read("image.oci.tar");
+    assert_eq!(layout.layers, archive.layers);
+    assert_eq!(layout.digest, archive.digest);
+    assert!(layout.layers.iter().all(|l| l.media_type
+        == "application/vnd.oci.image.layer.v1.tar+gzip"
+        && l.digest != l.diff_id));
+    let docker = read("image.docker.tar");
+    let diff_ids = |image: &Image| {
+        image
+            .layers
+            .iter()
+            .map(|l| l.diff_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        diff_ids(&layout),
+        diff_ids(&docker),
+        "the same layers, compressed or not"
+    );
+}
+
+#[test]
+fn rootfs_folder_reads_like_the_image() {
+    let read = read_image(
+        images().join("rootfs").to_str().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_same_filesystem("rootfs", &read.image);
+    assert_eq!(
+        read.image.distro.as_ref().map(|d| d.codename.as_str()),
+        Some("bookworm")
+    );
+    assert_eq!(
+        read.image.users,
+        read_image(
+            images().join("oci").to_str().unwrap(),
+            &ReadOptions::default()
+        )
+        .unwrap()
+        .image
+        .users
+    );
+}
