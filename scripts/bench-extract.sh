@@ -8,7 +8,8 @@
 #   3. Peak memory (`/usr/bin/time -v`) for three image sizes: Alpine (6 MB), Debian (170 MB),
 #      the four-layer image (680 MB): the goal is under 150 MB whatever the size.
 #
-# Usage: scripts/bench-extract.sh [OUTDIR]   (needs hyperfine, jq, GNU time; builds the
+# Usage: scripts/bench-extract.sh [OUTDIR]   (needs hyperfine, jq, GNU time; TOLLGATE_FIXTURES
+# overrides ../shared/fixtures; builds the
 # Debian image through scripts/image-test-images.sh when it is not cached)
 # The reader is the `read_image` example of crate tollgate-image until `tollgate facts` exists.
 set -euo pipefail
@@ -74,7 +75,7 @@ echo "ratio read_image / gzip (debian):      $(ratio "$out/debian.json")"
 echo "ratio read_image / gzip (four layers): $(ratio "$out/four.json")"
 
 echo "== 3. peak memory"
-alpine="$repo/../shared/fixtures/images/alpine-3.11.docker.tar.gz"
+alpine="${TOLLGATE_FIXTURES:-$repo/../shared/fixtures}/images/alpine-3.11.docker.tar.gz"
 for image in "$alpine" "$layout" "$debian/image.docker.tar" "$four"; do
   peak=$(/usr/bin/time -v "$reader" "$image" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
   printf '%-60s %6d KB peak RSS\n' "$(basename "$(dirname "$image")")/$(basename "$image")" "$peak"

@@ -17,6 +17,8 @@ pub const DEFAULT_POLICY_MODULE: &str = "std.default";
 /// A compiled, linked policy and where it came from.
 pub struct CompiledPolicy {
     pub linked: Linked,
+    /// compiler path -> (display path, text), to show runtime error positions.
+    pub files: std::collections::BTreeMap<String, (String, String)>,
     pub manifest: Option<Manifest>,
     /// What the user should see as the policy's name in messages.
     pub origin: String,
@@ -25,6 +27,19 @@ pub struct CompiledPolicy {
 impl CompiledPolicy {
     pub fn program(&self) -> &Program {
         self.linked.program()
+    }
+
+    /// `FILE:LINE:COLUMN` of a byte offset in one of the policy's files (the stdlib's too).
+    pub fn position(&self, file: &str, offset: usize) -> String {
+        let (display, text) = match self.files.get(file) {
+            Some((display, text)) => (display.clone(), text.clone()),
+            None => match tollgate_stdlib::sources().iter().find(|(_, path, _)| *path == file) {
+                Some((_, path, text)) => (path.to_string(), text.to_string()),
+                None => return format!("{file} byte {offset}"),
+            },
+        };
+        let (line, column) = tollgate_compiler::diagnostics::line_column(&text, offset);
+        format!("{display}:{line}:{column}")
     }
 }
 
@@ -70,7 +85,7 @@ pub fn compile(path: Option<&Path>) -> CliResult<CompiledPolicy> {
         .map_err(|err| CliError::new(format!("cannot compile policy `{origin}`: {err}")))?;
     let linked = Vm::link(&program)
         .map_err(|err| CliError::new(format!("cannot load policy `{origin}`: {err}")))?;
-    Ok(CompiledPolicy { linked, manifest: sources.manifest, origin })
+    Ok(CompiledPolicy { linked, files: policy.files, manifest: sources.manifest, origin })
 }
 
 /// Finds a param by qualified name, or by its bare name when only one param has it.

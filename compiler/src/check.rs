@@ -152,7 +152,10 @@ pub fn check_item(
                 checked
                     .bindings
                     .iter()
-                    .map(|(name, id)| (name.clone(), checker.local_type(*id)))
+                    .map(|(name, id)| {
+                        let ty = checked.locals.get(id.0 as usize).map_or(Type::Error, |l| l.ty.clone());
+                        (name.clone(), ty, *id)
+                    })
                     .collect(),
             ));
             (

@@ -9,6 +9,7 @@ pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod hir;
+pub mod ide;
 pub mod lower;
 pub mod resolve;
 pub mod syntax;

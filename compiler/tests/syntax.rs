@@ -4,7 +4,12 @@
 //!
 //! Annotation format: `//~ CODE` (or `//~ CODE: exact message`) at the end of the line where the
 //! error starts. A file without annotations must parse with no error.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code; a failed assertion is the point.
 
 use std::path::PathBuf;
@@ -93,8 +98,14 @@ fn every_syntax_code_is_produced_by_a_data_file() {
         all_text.push_str(&std::fs::read_to_string(path).unwrap());
     }
     for (code, title, explanation) in SYNTAX_CODES {
-        assert!(all_text.contains(&format!("//~ {code}")), "no data file produces {code}");
-        assert!(!title.is_empty() && explanation.len() > 80, "{code} lacks an explanation");
+        assert!(
+            all_text.contains(&format!("//~ {code}")),
+            "no data file produces {code}"
+        );
+        assert!(
+            !title.is_empty() && explanation.len() > 80,
+            "{code} lacks an explanation"
+        );
     }
 }
 
@@ -121,7 +132,9 @@ fn design_example_parses_with_no_error() {
             "test root is denied, nobody passes",
         ]
     );
-    let ItemKind::Rule(rule) = &parse.file.items[3].kind else { panic!("not a rule") };
+    let ItemKind::Rule(rule) = &parse.file.items[3].kind else {
+        panic!("not a rule")
+    };
     assert_eq!(parse.file.items[3].attributes.len(), 2);
     assert_eq!(
         parse.file.items[3].doc.as_ref().unwrap().text(),
@@ -135,7 +148,10 @@ fn design_example_parses_with_no_error() {
         .filter(|p| matches!(p, StringPart::Interpolation { .. }))
         .count();
     assert_eq!(interpolations, 5);
-    assert_eq!(parse.file.module_doc.as_ref().unwrap().text(), "Production admission policy for ACME images.");
+    assert_eq!(
+        parse.file.module_doc.as_ref().unwrap().text(),
+        "Production admission policy for ACME images."
+    );
 }
 
 fn item_name(item: &Item) -> String {
@@ -167,24 +183,48 @@ fn ten_broken_items_give_ten_errors_and_the_good_items_survive() {
     let good: Vec<&String> = names.iter().filter(|n| !n.starts_with("broken")).collect();
     assert_eq!(
         good,
-        ["deny good_first", "param good_param", "deny good_middle", "except good_first", "deny good_last"]
+        [
+            "deny good_first",
+            "param good_param",
+            "deny good_middle",
+            "except good_first",
+            "deny good_last"
+        ]
     );
     // Each broken item keeps its keyword and name, so references to it do not cascade.
     let broken: Vec<&String> = names.iter().filter(|n| n.starts_with("broken")).collect();
-    assert!(broken.contains(&&"broken deny typo_in_clause".to_owned()), "{broken:?}");
-    assert!(broken.contains(&&"broken fn missing_colon".to_owned()), "{broken:?}");
+    assert!(
+        broken.contains(&&"broken deny typo_in_clause".to_owned()),
+        "{broken:?}"
+    );
+    assert!(
+        broken.contains(&&"broken fn missing_colon".to_owned()),
+        "{broken:?}"
+    );
 }
 
 #[test]
 fn error_messages_say_what_was_expected_in_words() {
     let cases = [
-        ("deny r\n    where a > 1\n    mesage \"x\"\n", "expected `message` or a clause, found `mesage`"),
+        (
+            "deny r\n    where a > 1\n    mesage \"x\"\n",
+            "expected `message` or a clause, found `mesage`",
+        ),
         ("param p: int 5\n", "expected `=`, found `5`"),
         ("deny r for x of xs\n", "expected `in`, found `of`"),
-        ("deny r where a ==\ndeny s\n", "expected an expression, found end of item"),
-        ("deny r where a ==", "expected an expression, found end of file"),
+        (
+            "deny r where a ==\ndeny s\n",
+            "expected an expression, found end of item",
+        ),
+        (
+            "deny r where a ==",
+            "expected an expression, found end of file",
+        ),
         ("enum E { A B }\n", "expected `,` or `}`, found `B`"),
-        ("test \"t\" { expect image {} deniez r }\n", "expected `denies`, `warns` or `passes`, found `deniez`"),
+        (
+            "test \"t\" { expect image {} deniez r }\n",
+            "expected `denies`, `warns` or `passes`, found `deniez`",
+        ),
         ("deny let\n", "expected a name, found `let`"),
     ];
     for (text, message) in cases {
@@ -205,13 +245,37 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Literal(Literal::Int(i)) => i.value.to_string(),
         ExprKind::Literal(Literal::None) => "none".to_owned(),
         ExprKind::Paren(inner) => sexp(inner),
-        ExprKind::Unary { op: UnaryOp::Neg, operand, .. } => format!("(- {})", sexp(operand)),
-        ExprKind::Unary { op: UnaryOp::Not, operand, .. } => format!("(not {})", sexp(operand)),
-        ExprKind::Binary { op, lhs, rhs, .. } => format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs)),
-        ExprKind::Field { receiver, name, optional } => {
-            format!("{}{}{}", sexp(receiver), if *optional { "?." } else { "." }, name.name)
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+            ..
+        } => format!("(- {})", sexp(operand)),
+        ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand,
+            ..
+        } => format!("(not {})", sexp(operand)),
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            format!("({} {} {})", op.symbol(), sexp(lhs), sexp(rhs))
         }
-        ExprKind::MethodCall { receiver, method, args, .. } => {
+        ExprKind::Field {
+            receiver,
+            name,
+            optional,
+        } => {
+            format!(
+                "{}{}{}",
+                sexp(receiver),
+                if *optional { "?." } else { "." },
+                name.name
+            )
+        }
+        ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+            ..
+        } => {
             let args: Vec<String> = args.iter().map(sexp).collect();
             format!("{}.{}({})", sexp(receiver), method.name, args.join(", "))
         }
@@ -227,8 +291,12 @@ fn sexp(e: &Expr) -> String {
 fn where_expr(source: &str) -> Expr {
     let parse = parse(&format!("deny r where {source}\n"));
     assert!(parse.errors.is_empty(), "{source}: {:?}", parse.errors);
-    let ItemKind::Rule(rule) = &parse.file.items[0].kind else { panic!("not a rule") };
-    let ClauseKind::Where(e) = &rule.clauses[0].kind else { panic!("not a where") };
+    let ItemKind::Rule(rule) = &parse.file.items[0].kind else {
+        panic!("not a rule")
+    };
+    let ClauseKind::Where(e) = &rule.clauses[0].kind else {
+        panic!("not a where")
+    };
     e.clone()
 }
 
@@ -271,27 +339,52 @@ fn chained_comparisons_are_rejected() {
 
 #[test]
 fn literals_decode() {
-    let Literal::String(s) = literal(r#""a\tb \"q\" \u{1F600} {{x}} {y}""#) else { panic!() };
+    let Literal::String(s) = literal(r#""a\tb \"q\" \u{1F600} {{x}} {y}""#) else {
+        panic!()
+    };
     assert!(!s.raw);
     assert_eq!(s.parts.len(), 2);
-    let StringPart::Text { value, .. } = &s.parts[0] else { panic!() };
+    let StringPart::Text { value, .. } = &s.parts[0] else {
+        panic!()
+    };
     assert_eq!(value, "a\tb \"q\" \u{1F600} {x} ");
-    let StringPart::Interpolation { expr, span } = &s.parts[1] else { panic!() };
+    let StringPart::Interpolation { expr, span } = &s.parts[1] else {
+        panic!()
+    };
     assert_eq!(sexp(expr), "y");
     assert_eq!(span.len(), 3);
-    let Literal::String(s) = literal(r###"r#"^a"b\d+$"#"###) else { panic!() };
+    let Literal::String(s) = literal(r###"r#"^a"b\d+$"#"###) else {
+        panic!()
+    };
     assert!(s.raw);
     assert_eq!(s.as_plain().unwrap(), r#"^a"b\d+$"#);
-    assert_eq!(literal("\"\""), Literal::String(StringLit { span: Span::new(13, 15), raw: false, parts: vec![] }));
-    let Literal::Duration(d) = literal("1h30m") else { panic!() };
+    assert_eq!(
+        literal("\"\""),
+        Literal::String(StringLit {
+            span: Span::new(13, 15),
+            raw: false,
+            parts: vec![]
+        })
+    );
+    let Literal::Duration(d) = literal("1h30m") else {
+        panic!()
+    };
     assert_eq!(d.seconds, 5400);
-    let Literal::Duration(d) = literal("2w") else { panic!() };
+    let Literal::Duration(d) = literal("2w") else {
+        panic!()
+    };
     assert_eq!(d.seconds, 14 * 86_400);
-    let Literal::Date(d) = literal("2024-02-29") else { panic!() };
+    let Literal::Date(d) = literal("2024-02-29") else {
+        panic!()
+    };
     assert_eq!((d.year, d.month, d.day), (2024, 2, 29));
-    let Literal::Int(i) = literal("1_000") else { panic!() };
+    let Literal::Int(i) = literal("1_000") else {
+        panic!()
+    };
     assert_eq!(i.value, 1000);
-    let Literal::Float(f) = literal("2.5e3") else { panic!() };
+    let Literal::Float(f) = literal("2.5e3") else {
+        panic!()
+    };
     assert!((f.value() - 2500.0).abs() < f64::EPSILON);
     assert_eq!(literal("true"), Literal::Bool(true));
     assert_eq!(literal("none"), Literal::None);
@@ -313,10 +406,21 @@ fn collection_literals_take_the_right_shape() {
         ExprKind::Record(_) => "record",
         ExprKind::EmptyBraces => "empty",
         ExprKind::Image { .. } => "image",
-        ExprKind::Comprehension { kind: ComprehensionKind::List, .. } => "list comprehension",
-        ExprKind::Comprehension { kind: ComprehensionKind::Set, .. } => "set comprehension",
-        ExprKind::Aggregate { projection: None, .. } => "aggregate",
-        ExprKind::Aggregate { projection: Some(_), .. } => "projected aggregate",
+        ExprKind::Comprehension {
+            kind: ComprehensionKind::List,
+            ..
+        } => "list comprehension",
+        ExprKind::Comprehension {
+            kind: ComprehensionKind::Set,
+            ..
+        } => "set comprehension",
+        ExprKind::Aggregate {
+            projection: None, ..
+        } => "aggregate",
+        ExprKind::Aggregate {
+            projection: Some(_),
+            ..
+        } => "projected aggregate",
         ExprKind::Call { .. } => "call",
         _ => "other",
     };
@@ -327,11 +431,17 @@ fn collection_literals_take_the_right_shape() {
     assert_eq!(shape("{ a: 1, type: 2 }"), "record");
     assert_eq!(shape("{}"), "empty");
     assert_eq!(shape("image { config: { user: \"root\" } }"), "image");
-    assert_eq!(shape("[x.name for x in xs where x.size > 1]"), "list comprehension");
+    assert_eq!(
+        shape("[x.name for x in xs where x.size > 1]"),
+        "list comprehension"
+    );
     assert_eq!(shape("{x for x in xs}"), "set comprehension");
     assert_eq!(shape("count(x in xs where x.size > 1)"), "aggregate");
     assert_eq!(shape("any(x in xs)"), "aggregate");
-    assert_eq!(shape("sum(x.size for x in xs where x.ok)"), "projected aggregate");
+    assert_eq!(
+        shape("sum(x.size for x in xs where x.ok)"),
+        "projected aggregate"
+    );
     assert_eq!(shape("max(x.size for x in xs)"), "projected aggregate");
     assert_eq!(shape("count(xs)"), "call");
     assert_eq!(shape("min(a, b)"), "call");
@@ -349,7 +459,10 @@ struct SpanChecker<'t> {
 
 impl SpanChecker<'_> {
     fn at(&self, span: Span) -> &str {
-        assert!(span.start <= span.end && span.end <= self.text.len(), "span {span:?} out of the file");
+        assert!(
+            span.start <= span.end && span.end <= self.text.len(),
+            "span {span:?} out of the file"
+        );
         &self.text[span.range()]
     }
 
@@ -362,7 +475,11 @@ impl SpanChecker<'_> {
         for s in &path.segments {
             self.ident(s);
         }
-        let text: String = self.at(path.span).chars().filter(|c| !c.is_whitespace()).collect();
+        let text: String = self
+            .at(path.span)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         assert_eq!(text, path.dotted());
     }
 
@@ -385,10 +502,19 @@ impl SpanChecker<'_> {
 
     fn string(&mut self, s: &StringLit) {
         let text = self.at(s.span).to_owned();
-        assert!(if s.raw { text.starts_with('r') } else { text.starts_with('"') && text.ends_with('"') }, "{text}");
+        assert!(
+            if s.raw {
+                text.starts_with('r')
+            } else {
+                text.starts_with('"') && text.ends_with('"')
+            },
+            "{text}"
+        );
         for part in &s.parts {
             match part {
-                StringPart::Text { span, .. } => assert!(s.span.start < span.start && span.end < s.span.end),
+                StringPart::Text { span, .. } => {
+                    assert!(s.span.start < span.start && span.end < s.span.end)
+                }
                 StringPart::Interpolation { span, expr } => {
                     let inner = self.at(*span);
                     assert!(inner.starts_with('{') && inner.ends_with('}'), "{inner}");
@@ -400,7 +526,11 @@ impl SpanChecker<'_> {
 
     fn expr(&mut self, e: &Expr) {
         let text = self.at(e.span).to_owned();
-        assert_eq!(text.trim(), text, "expression span has surrounding space: {text:?}");
+        assert_eq!(
+            text.trim(),
+            text,
+            "expression span has surrounding space: {text:?}"
+        );
         self.checked += 1;
         match &e.kind {
             ExprKind::Literal(Literal::String(s)) => {
@@ -416,13 +546,25 @@ impl SpanChecker<'_> {
                 assert!(text.starts_with('(') && text.ends_with(')'));
                 self.expr(inner);
             }
-            ExprKind::Unary { op_span, operand, op } => {
-                assert_eq!(self.at(*op_span), if *op == UnaryOp::Neg { "-" } else { "not" });
+            ExprKind::Unary {
+                op_span,
+                operand,
+                op,
+            } => {
+                assert_eq!(
+                    self.at(*op_span),
+                    if *op == UnaryOp::Neg { "-" } else { "not" }
+                );
                 assert_eq!(op_span.start, e.span.start);
                 assert_eq!(operand.span.end, e.span.end);
                 self.expr(operand);
             }
-            ExprKind::Binary { op, op_span, lhs, rhs } => {
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => {
                 let op_text: Vec<&str> = self.at(*op_span).split_whitespace().collect();
                 assert_eq!(op_text.join(" "), op.symbol());
                 assert_eq!((lhs.span.start, rhs.span.end), (e.span.start, e.span.end));
@@ -435,7 +577,12 @@ impl SpanChecker<'_> {
                 self.expr(receiver);
                 self.ident(name);
             }
-            ExprKind::MethodCall { receiver, method, args, .. } => {
+            ExprKind::MethodCall {
+                receiver,
+                method,
+                args,
+                ..
+            } => {
                 assert!(text.ends_with(')'));
                 self.expr(receiver);
                 self.ident(method);
@@ -452,7 +599,10 @@ impl SpanChecker<'_> {
             ExprKind::List(xs) | ExprKind::Set(xs) => xs.iter().for_each(|x| self.expr(x)),
             ExprKind::Map(entries) => {
                 for entry in entries {
-                    assert_eq!((entry.span.start, entry.span.end), (entry.key.span.start, entry.value.span.end));
+                    assert_eq!(
+                        (entry.span.start, entry.span.end),
+                        (entry.key.span.start, entry.value.span.end)
+                    );
                     self.expr(&entry.key);
                     self.expr(&entry.value);
                 }
@@ -462,17 +612,27 @@ impl SpanChecker<'_> {
                     assert_eq!(self.at(*keyword_span), "image");
                 }
                 for field in fields {
-                    assert_eq!((field.span.start, field.span.end), (field.name.span.start, field.value.span.end));
+                    assert_eq!(
+                        (field.span.start, field.span.end),
+                        (field.name.span.start, field.value.span.end)
+                    );
                     self.ident(&field.name);
                     self.expr(&field.value);
                 }
             }
             ExprKind::EmptyBraces => assert_eq!(text, "{}"),
-            ExprKind::Comprehension { element, generator, .. } => {
+            ExprKind::Comprehension {
+                element, generator, ..
+            } => {
                 self.expr(element);
                 self.generator(generator);
             }
-            ExprKind::Aggregate { func, func_span, projection, generator } => {
+            ExprKind::Aggregate {
+                func,
+                func_span,
+                projection,
+                generator,
+            } => {
                 assert_eq!(self.at(*func_span), func.name());
                 if let Some(p) = projection {
                     self.expr(p);
@@ -645,8 +805,13 @@ fn spans_are_exact_on_a_small_rule() {
     let parse = parse(text);
     assert!(parse.errors.is_empty());
     let item = &parse.file.items[0];
-    assert_eq!(&text[item.span.range()], "deny r\n  where a.b >= 10 // note\n  message \"x {a}\"");
-    let ItemKind::Rule(rule) = &item.kind else { panic!() };
+    assert_eq!(
+        &text[item.span.range()],
+        "deny r\n  where a.b >= 10 // note\n  message \"x {a}\""
+    );
+    let ItemKind::Rule(rule) = &item.kind else {
+        panic!()
+    };
     assert_eq!(&text[rule.clauses[0].span.range()], "where a.b >= 10");
     assert_eq!(parse.file.comments[0].span, Span::new(25, 32));
     assert_eq!(parse.file.comments[0].text, " note");
@@ -658,7 +823,11 @@ fn keywords_are_exported_and_reserved_words_are_not_names() {
     for word in RESERVED {
         assert!(KEYWORDS.contains(word));
         let prefixed = parse(&format!("deny r where {word}x == {word}_y\n"));
-        assert!(prefixed.errors.is_empty(), "`{word}` prefixes a name: {:?}", prefixed.errors);
+        assert!(
+            prefixed.errors.is_empty(),
+            "`{word}` prefixes a name: {:?}",
+            prefixed.errors
+        );
         let as_name = parse(&format!("param {word}: int = 1\n"));
         assert_eq!(as_name.errors.len(), 1, "`{word}` accepted as a name");
     }
@@ -672,7 +841,18 @@ fn hostile_inputs_end_in_errors_not_panics() {
     let parse_deep = parse(&deep);
     assert_eq!(parse_deep.errors.len(), 1);
     assert_eq!(parse_deep.errors[0].code, "TG0009");
-    for text in ["\"", "r#\"", "{", "@", "///", "deny", "deny r where", "\u{feff}deny r", "deny r where \"{\"", "\0"] {
+    for text in [
+        "\"",
+        "r#\"",
+        "{",
+        "@",
+        "///",
+        "deny",
+        "deny r where",
+        "\u{feff}deny r",
+        "deny r where \"{\"",
+        "\0",
+    ] {
         let parse = parse(text);
         assert!(!parse.errors.is_empty(), "{text:?} parsed");
         check_spans(text, &parse);

@@ -1,6 +1,11 @@
 //! Formatter tests: over every `.tg` file of the repository, formatting is idempotent and keeps
 //! the syntax tree (spans aside) and every comment; on hand-written inputs, the canonical layout.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code; a failed assertion is the point.
 
 use std::path::{Path, PathBuf};
@@ -42,7 +47,12 @@ fn tree_without_spans(text: &str) -> String {
     let bytes = debug.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let digits = |from: usize| bytes[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = |from: usize| {
+            bytes[from..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+        };
         let n = digits(i);
         if n > 0 && bytes[i + n..].starts_with(b"..") && digits(i + n + 2) > 0 {
             out.push('_');
@@ -71,13 +81,24 @@ fn every_repository_policy_formats_idempotently_and_keeps_its_tree() {
         };
         let twice = format(&once).unwrap();
         if once != twice {
-            failures.push(format!("{}: not idempotent:\n{once}\n---\n{twice}", path.display()));
+            failures.push(format!(
+                "{}: not idempotent:\n{once}\n---\n{twice}",
+                path.display()
+            ));
         }
         if tree_without_spans(&text) != tree_without_spans(&once) {
-            failures.push(format!("{}: the formatted tree differs:\n{once}", path.display()));
+            failures.push(format!(
+                "{}: the formatted tree differs:\n{once}",
+                path.display()
+            ));
         }
         let comments = parse(&text).file.comments.len();
-        assert_eq!(parse(&once).file.comments.len(), comments, "{}", path.display());
+        assert_eq!(
+            parse(&once).file.comments.len(),
+            comments,
+            "{}",
+            path.display()
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -112,7 +133,10 @@ fn messy_input_gets_the_canonical_layout() {
 fn comments_inside_expressions_move_to_a_line_boundary_and_are_kept() {
     let text = "deny r\n    where a and // first\n        b\n    message \"m\"\n";
     let formatted = format(text).unwrap();
-    assert_eq!(formatted, "deny r\n    where a and b\n    // first\n    message \"m\"\n");
+    assert_eq!(
+        formatted,
+        "deny r\n    where a and b\n    // first\n    message \"m\"\n"
+    );
     assert_eq!(format(&formatted).unwrap(), formatted);
 }
 
@@ -131,5 +155,8 @@ fn multiline_collections_keep_one_element_per_line_with_comments() {
 fn files_with_syntax_errors_are_refused() {
     let error = format("deny r where\n").unwrap_err();
     assert_eq!(error.errors.len(), 1);
-    assert_eq!(error.to_string(), "cannot format a file with 1 syntax error: expected an expression, found end of file");
+    assert_eq!(
+        error.to_string(),
+        "cannot format a file with 1 syntax error: expected an expression, found end of file"
+    );
 }

@@ -35,12 +35,18 @@ pub(crate) fn grammar_error(error: &pest::error::Error<Rule>, input: &str) -> Gr
     let positives = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives,
         pest::error::ErrorVariant::CustomError { .. } => {
-            return GrammarError { offset, expected: Vec::new(), too_complex: true };
+            return GrammarError {
+                offset,
+                expected: Vec::new(),
+                too_complex: true,
+            };
         }
     };
     let operator_expected = positives.contains(&Rule::compare_op);
-    let mut found: Vec<Expectation> =
-        positives.iter().filter_map(|rule| rule_expectation(Kind::from_rule(*rule))).collect();
+    let mut found: Vec<Expectation> = positives
+        .iter()
+        .filter_map(|rule| rule_expectation(Kind::from_rule(*rule)))
+        .collect();
     // After `builtin` only `fn` can follow (elsewhere `fn` starts an item like the others).
     let before = input.get(..offset).unwrap_or_default().trim_end();
     if before.ends_with("builtin") && positives.contains(&Rule::kw_fn) {
@@ -83,7 +89,9 @@ pub(crate) fn grammar_error(error: &pest::error::Error<Rule>, input: &str) -> Gr
         found
             .iter()
             .map(|e| match e {
-                Expectation::Required(d) | Expectation::Continuation(d) | Expectation::Boundary(d) => *d,
+                Expectation::Required(d)
+                | Expectation::Continuation(d)
+                | Expectation::Boundary(d) => *d,
             })
             .map(str::to_owned)
             .collect()
@@ -91,7 +99,11 @@ pub(crate) fn grammar_error(error: &pest::error::Error<Rule>, input: &str) -> Gr
         required.into_iter().map(str::to_owned).collect()
     };
     expected.dedup();
-    GrammarError { offset, expected, too_complex: false }
+    GrammarError {
+        offset,
+        expected,
+        too_complex: false,
+    }
 }
 
 /// What a rule stands for when the parser expected it.
@@ -149,9 +161,11 @@ fn rule_expectation(kind: Kind) -> Option<Expectation> {
         Kind::date => Required("a date"),
         Kind::int => Required("an integer"),
         Kind::string | Kind::raw_string => Required("a string"),
-        Kind::interpolation | Kind::string_text | Kind::escape | Kind::brace_escape | Kind::stray_rbrace => {
-            Required("`\"`")
-        }
+        Kind::interpolation
+        | Kind::string_text
+        | Kind::escape
+        | Kind::brace_escape
+        | Kind::stray_rbrace => Required("`\"`"),
         Kind::type_expr | Kind::type_atom => Required("a type"),
         Kind::ident | Kind::path => Required("a name"),
         Kind::field_name | Kind::record_field => Required("a field name"),

@@ -138,7 +138,8 @@ pub fn parse(entry: Entry, input: &str) -> Result<Tree, GrammarError> {
         Entry::File => Rule::file,
         Entry::ItemHead => Rule::item_head,
     };
-    let pairs = TollgateParser::parse(rule, input).map_err(|e| describe::grammar_error(&e, input))?;
+    let pairs =
+        TollgateParser::parse(rule, input).map_err(|e| describe::grammar_error(&e, input))?;
     let mut comments = Vec::new();
     let mut roots = Vec::new();
     for pair in pairs {
@@ -177,22 +178,39 @@ fn collect(
     } else {
         trim_trivia_end(input, span.start(), span.end(), comments)
     };
-    out.push(Node { kind, start: span.start(), end, children });
+    out.push(Node {
+        kind,
+        start: span.start(),
+        end,
+        children,
+    });
 }
 
 /// Whether a node's text may legitimately end in whitespace (text inside strings and comments).
 fn keeps_trailing_space(kind: Kind) -> bool {
-    matches!(kind, Kind::string_text | Kind::raw_text | Kind::doc_text | Kind::comment_text)
+    matches!(
+        kind,
+        Kind::string_text | Kind::raw_text | Kind::doc_text | Kind::comment_text
+    )
 }
 
 /// The end of `start..end` without the whitespace and comments pest leaves at the end of a rule
 /// whose last repetition or option matched nothing (spans must end at the last token).
-fn trim_trivia_end(input: &str, start: usize, mut end: usize, comments: &[(usize, usize)]) -> usize {
+fn trim_trivia_end(
+    input: &str,
+    start: usize,
+    mut end: usize,
+    comments: &[(usize, usize)],
+) -> usize {
     loop {
         let text = input.get(start..end).unwrap_or("");
         let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
         end = start + trimmed.len();
-        match comments.iter().rev().find(|(_, comment_end)| *comment_end == end) {
+        match comments
+            .iter()
+            .rev()
+            .find(|(_, comment_end)| *comment_end == end)
+        {
             Some((comment_start, _)) if *comment_start >= start && *comment_start < end => {
                 end = *comment_start;
             }

@@ -104,7 +104,7 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
         let evaluation = evaluate(&policy.linked, &image, &options).map_err(|err| {
             let at = err
                 .span()
-                .map(|span| format!(" (at `{}` bytes {}..{})", span.file, span.start, span.end))
+                .map(|span| format!(" (at {})", policy.position(&span.file, span.start as usize)))
                 .unwrap_or_default();
             CliError::new(format!("evaluating policy `{}` on `{}` failed: {err}{at}", policy.origin, input.name()))
         })?;
@@ -113,7 +113,7 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
         let findings: Vec<Finding> = evaluation
             .findings
             .iter()
-            .filter(|finding| selected.as_ref().is_none_or(|rules| rules.contains(&finding.rule) || is_exception_report(finding)))
+            .filter(|finding| selected.as_ref().is_none_or(|rules| rules.contains(&finding.rule)))
             .map(|finding| convert_finding(finding, &image))
             .collect();
         let summary = Summary::of(&findings);
@@ -204,11 +204,6 @@ fn selected_rules(policy: &CompiledPolicy, image: &Image) -> Option<BTreeSet<Str
             .map(|rule| rule.name.clone())
             .collect(),
     )
-}
-
-/// Expired exceptions are reported as findings of their own; mappings never hide them.
-fn is_exception_report(finding: &tollgate_vm::Finding) -> bool {
-    finding.rule.contains("except")
 }
 
 fn convert_action(action: BcAction) -> Action {

@@ -15,6 +15,11 @@ fn level(action: Action) -> &'static str {
     }
 }
 
+/// A rule's SARIF id: its stable `@id` when it has one, else its qualified name.
+fn sarif_rule_id(rule: &super::RuleInfo) -> String {
+    rule.id.clone().unwrap_or_else(|| rule.name.clone())
+}
+
 /// Renders the report as a SARIF 2.1.0 log.
 pub fn render_sarif(report: &Report) -> String {
     let rules: Vec<Value> = report
@@ -33,23 +38,30 @@ pub fn render_sarif(report: &Report) -> String {
             if help.is_empty() {
                 help = format!("Rule `{}`.", rule.name);
             }
-            json!({
-                "id": rule.name,
-                "name": rule.id.clone().unwrap_or_else(|| rule.name.clone()),
+            let id = sarif_rule_id(rule);
+            let mut descriptor = json!({
+                "id": id,
                 "shortDescription": { "text": short },
                 "fullDescription": { "text": if rule.doc.is_empty() { short } else { &rule.doc } },
                 "help": { "text": help, "markdown": help },
                 "defaultConfiguration": { "level": level(rule.action) },
-                "properties": { "tags": rule.tags, "action": rule.action.as_str() },
-            })
+                "properties": { "tags": rule.tags, "action": rule.action.as_str(), "rule": rule.name },
+            });
+            if id != rule.name {
+                descriptor["name"] = json!(rule.name);
+            }
+            descriptor
         })
         .collect();
     let results: Vec<Value> = report
         .all_findings()
         .map(|(image, finding)| {
             let rule_index = report.rules.iter().position(|rule| rule.name == finding.rule);
+            let rule_id = rule_index
+                .and_then(|index| report.rules.get(index))
+                .map_or_else(|| finding.rule.clone(), sarif_rule_id);
             let mut result = json!({
-                "ruleId": finding.rule,
+                "ruleId": rule_id,
                 "level": level(finding.action),
                 "message": { "text": finding.message },
                 "properties": {
@@ -61,17 +73,24 @@ pub fn render_sarif(report: &Report) -> String {
                 result["ruleIndex"] = json!(index);
             }
             let logical = json!([{ "name": image.image.reference, "kind": "module" }]);
-            let location = match &finding.location.path {
-                Some(path) => {
-                    let mut physical = json!({
+            // A physical location needs a region; a finding about a whole file (no line)
+            // names the file as a logical location instead.
+            let line = finding.location.line.filter(|line| *line > 0);
+            let location = match (&finding.location.path, line) {
+                (Some(path), Some(line)) => json!({
+                    "physicalLocation": {
                         "artifactLocation": { "uri": path.trim_start_matches('/'), "uriBaseId": "IMAGEROOT" },
-                    });
-                    if let Some(line) = finding.location.line.filter(|line| *line > 0) {
-                        physical["region"] = json!({ "startLine": line });
-                    }
-                    json!({ "physicalLocation": physical, "logicalLocations": logical })
-                }
-                None => json!({ "logicalLocations": logical }),
+                        "region": { "startLine": line },
+                    },
+                    "logicalLocations": logical,
+                }),
+                (Some(path), None) => json!({
+                    "logicalLocations": [
+                        { "name": image.image.reference, "kind": "module" },
+                        { "fullyQualifiedName": path, "kind": "resource" },
+                    ],
+                }),
+                (None, _) => json!({ "logicalLocations": logical }),
             };
             result["locations"] = json!([location]);
             if let Some(layer) = &finding.location.layer {
@@ -123,12 +142,16 @@ mod tests {
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), 3);
-        assert_eq!(rules[0]["id"], "acme.prod.root_user");
+        assert_eq!(rules[0]["id"], "ACME-001");
+        assert_eq!(rules[0]["name"], "acme.prod.root_user");
+        assert_eq!(rules[1]["id"], "acme.prod.unexpected_ports");
+        assert!(rules[1].get("name").is_none());
         assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
         assert!(rules[0]["help"]["text"].as_str().unwrap().contains("Remediation: Set `USER`"));
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), 3);
         assert_eq!(results[0]["ruleIndex"], 0);
+        assert_eq!(results[0]["ruleId"], "ACME-001");
         assert_eq!(
             results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "etc/passwd"

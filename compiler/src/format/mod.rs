@@ -24,7 +24,11 @@ pub struct FormatError {
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot format a file with {} syntax error", self.errors.len())?;
+        write!(
+            f,
+            "cannot format a file with {} syntax error",
+            self.errors.len()
+        )?;
         if self.errors.len() != 1 {
             write!(f, "s")?;
         }
@@ -41,7 +45,9 @@ impl std::error::Error for FormatError {}
 pub fn format(text: &str) -> Result<String, FormatError> {
     let parse = parse(text);
     if !parse.errors.is_empty() {
-        return Err(FormatError { errors: parse.errors });
+        return Err(FormatError {
+            errors: parse.errors,
+        });
     }
     let mut printer = Printer {
         src: text,
@@ -299,7 +305,9 @@ impl Printer<'_> {
         self.push("enum ");
         self.push(&e.name.name);
         let multiline = self.src(e.span).contains('\n')
-            || e.variants.iter().any(|v| v.doc.is_some() || !v.attributes.is_empty());
+            || e.variants
+                .iter()
+                .any(|v| v.doc.is_some() || !v.attributes.is_empty());
         if e.variants.is_empty() && !self.has_comment_in(e.span) {
             self.push(" {}");
             self.end_line(e.span.end);
@@ -542,12 +550,21 @@ impl Printer<'_> {
                 self.push(" ");
                 self.expr(rhs);
             }
-            ExprKind::Field { receiver, name, optional } => {
+            ExprKind::Field {
+                receiver,
+                name,
+                optional,
+            } => {
                 self.expr(receiver);
                 self.push(if *optional { "?." } else { "." });
                 self.push(&name.name);
             }
-            ExprKind::MethodCall { receiver, method, optional, args } => {
+            ExprKind::MethodCall {
+                receiver,
+                method,
+                optional,
+                args,
+            } => {
                 self.expr(receiver);
                 self.push(if *optional { "?." } else { "." });
                 self.push(&method.name);
@@ -584,13 +601,20 @@ impl Printer<'_> {
                 self.collection(e.span, "{", "}", true, &elements);
             }
             ExprKind::EmptyBraces => self.push("{}"),
-            ExprKind::Image { keyword_span, fields } => {
+            ExprKind::Image {
+                keyword_span,
+                fields,
+            } => {
                 self.push("image ");
                 let elements: Vec<Element<'_>> = fields.iter().map(Element::Field).collect();
                 let braces = Span::new(keyword_span.end, e.span.end);
                 self.collection(braces, "{", "}", true, &elements);
             }
-            ExprKind::Comprehension { kind, element, generator } => {
+            ExprKind::Comprehension {
+                kind,
+                element,
+                generator,
+            } => {
                 let (open, close) = match kind {
                     ComprehensionKind::List => ("[", "]"),
                     ComprehensionKind::Set => ("{", "}"),
@@ -601,7 +625,12 @@ impl Printer<'_> {
                 self.generator(generator);
                 self.push(close);
             }
-            ExprKind::Aggregate { func, projection, generator, .. } => {
+            ExprKind::Aggregate {
+                func,
+                projection,
+                generator,
+                ..
+            } => {
                 self.push(func.name());
                 self.push("(");
                 if let Some(projection) = projection {
@@ -632,7 +661,14 @@ impl Printer<'_> {
 
     /// A bracketed collection: on one line, or one element per line (with a trailing comma)
     /// when the author wrote it over several lines.
-    fn collection(&mut self, span: Span, open: &str, close: &str, spaced: bool, elements: &[Element<'_>]) {
+    fn collection(
+        &mut self,
+        span: Span,
+        open: &str,
+        close: &str,
+        spaced: bool,
+        elements: &[Element<'_>],
+    ) {
         if elements.is_empty() {
             self.push(open);
             self.push(close);

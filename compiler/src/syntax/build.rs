@@ -60,7 +60,12 @@ impl<'t> Builder<'t> {
     }
 
     fn error(&mut self, span: Span, code: &'static str, message: String, help: Option<String>) {
-        self.errors.push(SyntaxError { span, message, code, help });
+        self.errors.push(SyntaxError {
+            span,
+            message,
+            code,
+            help,
+        });
     }
 
     // ----------------------------------------------------------------------------------------
@@ -71,7 +76,9 @@ impl<'t> Builder<'t> {
     /// returned as `Err(span)` (the grammar should make that impossible).
     pub(crate) fn file(&mut self, node: &Node) -> (Option<Doc>, Vec<Result<Item, Span>>) {
         let module_doc = first(node, Kind::module_doc).map(|d| self.doc(d, "//!"));
-        let items = all(node, Kind::item).map(|item| self.item(item).ok_or(self.span(item))).collect();
+        let items = all(node, Kind::item)
+            .map(|item| self.item(item).ok_or(self.span(item)))
+            .collect();
         (module_doc, items)
     }
 
@@ -99,7 +106,9 @@ impl<'t> Builder<'t> {
 
     fn docs_and_attributes(&mut self, node: &Node) -> (Option<Doc>, Vec<Attribute>) {
         let doc = first(node, Kind::doc).map(|d| self.doc(d, "///"));
-        let attributes = all(node, Kind::attribute).filter_map(|a| self.attribute(a)).collect();
+        let attributes = all(node, Kind::attribute)
+            .filter_map(|a| self.attribute(a))
+            .collect();
         (doc, attributes)
     }
 
@@ -109,7 +118,11 @@ impl<'t> Builder<'t> {
             Some(args) => self.args(args)?,
             None => Vec::new(),
         };
-        Some(Attribute { span: self.span(node), name, args })
+        Some(Attribute {
+            span: self.span(node),
+            name,
+            args,
+        })
     }
 
     fn item(&mut self, node: &Node) -> Option<Item> {
@@ -128,9 +141,10 @@ impl<'t> Builder<'t> {
         let decl = node.children.last()?;
         let span = self.span(decl);
         let kind = match decl.kind {
-            Kind::module_decl => {
-                ItemKind::Module(ModuleDecl { span, path: self.path(first(decl, Kind::path)?)? })
-            }
+            Kind::module_decl => ItemKind::Module(ModuleDecl {
+                span,
+                path: self.path(first(decl, Kind::path)?)?,
+            }),
             Kind::import_decl => ItemKind::Import(Import {
                 span,
                 path: self.path(first(decl, Kind::path)?)?,
@@ -156,7 +170,11 @@ impl<'t> Builder<'t> {
                         ty: self.type_expr(first(field, Kind::type_expr)?)?,
                     });
                 }
-                ItemKind::Type(TypeDecl { span, name: self.ident(first(decl, Kind::ident)?), fields })
+                ItemKind::Type(TypeDecl {
+                    span,
+                    name: self.ident(first(decl, Kind::ident)?),
+                    fields,
+                })
             }
             Kind::enum_decl => {
                 let mut variants = Vec::new();
@@ -169,7 +187,11 @@ impl<'t> Builder<'t> {
                         name: self.ident(first(variant, Kind::ident)?),
                     });
                 }
-                ItemKind::Enum(EnumDecl { span, name: self.ident(first(decl, Kind::ident)?), variants })
+                ItemKind::Enum(EnumDecl {
+                    span,
+                    name: self.ident(first(decl, Kind::ident)?),
+                    variants,
+                })
             }
             Kind::fn_decl | Kind::builtin_fn_decl => ItemKind::Fn(self.fn_decl(decl)?),
             Kind::rule_decl => ItemKind::Rule(self.rule(decl)?),
@@ -202,7 +224,11 @@ impl<'t> Builder<'t> {
                 for expect in all(decl, Kind::expect_stmt) {
                     expects.push(self.expect(expect)?);
                 }
-                ItemKind::Test(Test { span, name: self.string_lit(name_node)?, expects })
+                ItemKind::Test(Test {
+                    span,
+                    name: self.string_lit(name_node)?,
+                    expects,
+                })
             }
             _ => return None,
         };
@@ -212,7 +238,12 @@ impl<'t> Builder<'t> {
             .map(|d| d.span.start)
             .or_else(|| attributes.first().map(|a| a.span.start))
             .unwrap_or(span.start);
-        Some(Item { span: Span::new(start, span.end), doc, attributes, kind })
+        Some(Item {
+            span: Span::new(start, span.end),
+            doc,
+            attributes,
+            kind,
+        })
     }
 
     fn fn_decl(&mut self, decl: &Node) -> Option<FnDecl> {
@@ -288,7 +319,11 @@ impl<'t> Builder<'t> {
                 }
                 _ => continue,
             };
-            clauses.push(Clause { span: self.span(clause), keyword_span, kind });
+            clauses.push(Clause {
+                span: self.span(clause),
+                keyword_span,
+                kind,
+            });
         }
         Some(Rule {
             span: self.span(decl),
@@ -330,7 +365,10 @@ impl<'t> Builder<'t> {
     // Names and types
 
     fn ident(&self, node: &Node) -> Ident {
-        Ident { span: self.span(node), name: self.text_of(node).to_owned() }
+        Ident {
+            span: self.span(node),
+            name: self.text_of(node).to_owned(),
+        }
     }
 
     fn path(&self, node: &Node) -> Option<Path> {
@@ -338,7 +376,10 @@ impl<'t> Builder<'t> {
         if segments.is_empty() {
             return None;
         }
-        Some(Path { span: self.span(node), segments })
+        Some(Path {
+            span: self.span(node),
+            segments,
+        })
     }
 
     fn type_expr(&mut self, node: &Node) -> Option<TypeExpr> {
@@ -351,10 +392,16 @@ impl<'t> Builder<'t> {
         }
         let named = TypeExpr {
             span: self.span(atom),
-            kind: TypeExprKind::Named { path: self.path(first(atom, Kind::path)?)?, args },
+            kind: TypeExprKind::Named {
+                path: self.path(first(atom, Kind::path)?)?,
+                args,
+            },
         };
         Some(if first(node, Kind::optional_mark).is_some() {
-            TypeExpr { span: self.span(node), kind: TypeExprKind::Optional(Box::new(named)) }
+            TypeExpr {
+                span: self.span(node),
+                kind: TypeExprKind::Optional(Box::new(named)),
+            }
         } else {
             named
         })
@@ -417,7 +464,10 @@ impl<'t> Builder<'t> {
                         codes::CHAINED_COMPARISON,
                         format!(
                             "comparison operators cannot be chained: `{}`",
-                            self.text_of(node).split_whitespace().collect::<Vec<_>>().join(" ")
+                            self.text_of(node)
+                                .split_whitespace()
+                                .collect::<Vec<_>>()
+                                .join(" ")
                         ),
                         Some("join the comparisons with `and`, as in `a < b and b < c`".to_owned()),
                     );
@@ -427,7 +477,11 @@ impl<'t> Builder<'t> {
             Kind::not_expr | Kind::unary => {
                 let operand_node = node.children.last()?;
                 let mut operand = self.expr(operand_node)?;
-                let op = if node.kind == Kind::not_expr { UnaryOp::Not } else { UnaryOp::Neg };
+                let op = if node.kind == Kind::not_expr {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
                 for prefix in node.children.iter().rev().skip(1) {
                     if !self.take_operator(prefix) {
                         break;
@@ -435,7 +489,11 @@ impl<'t> Builder<'t> {
                     let op_span = self.span(prefix);
                     operand = Expr {
                         span: op_span.to(operand.span),
-                        kind: ExprKind::Unary { op, op_span, operand: Box::new(operand) },
+                        kind: ExprKind::Unary {
+                            op,
+                            op_span,
+                            operand: Box::new(operand),
+                        },
                     };
                 }
                 Some(operand)
@@ -513,16 +571,21 @@ impl<'t> Builder<'t> {
                             optional,
                             args: self.args(args)?,
                         },
-                        None => ExprKind::Field { receiver: Box::new(expr), name, optional },
+                        None => ExprKind::Field {
+                            receiver: Box::new(expr),
+                            name,
+                            optional,
+                        },
                     }
                 }
                 Kind::index => ExprKind::Index {
                     receiver: Box::new(expr),
                     index: Box::new(self.expr(first(op, Kind::expr)?)?),
                 },
-                Kind::call_args => {
-                    ExprKind::Call { callee: Box::new(expr), args: self.args(op)? }
-                }
+                Kind::call_args => ExprKind::Call {
+                    callee: Box::new(expr),
+                    args: self.args(op)?,
+                },
                 _ => return None,
             };
             expr = Expr { span, kind };
@@ -546,7 +609,9 @@ impl<'t> Builder<'t> {
             })),
             Kind::date => ExprKind::Literal(Literal::Date(self.date(node))),
             Kind::duration => ExprKind::Literal(Literal::Duration(self.duration(node))),
-            Kind::string | Kind::raw_string => ExprKind::Literal(Literal::String(self.string_lit(node)?)),
+            Kind::string | Kind::raw_string => {
+                ExprKind::Literal(Literal::String(self.string_lit(node)?))
+            }
             Kind::kw_true => ExprKind::Literal(Literal::Bool(true)),
             Kind::kw_false => ExprKind::Literal(Literal::Bool(false)),
             Kind::kw_none => ExprKind::Literal(Literal::None),
@@ -563,7 +628,10 @@ impl<'t> Builder<'t> {
                         generator: Box::new(self.generator(first(comp, Kind::generator)?)?),
                     },
                     None => ExprKind::List(
-                        elements.into_iter().map(|e| self.expr(e)).collect::<Option<_>>()?,
+                        elements
+                            .into_iter()
+                            .map(|e| self.expr(e))
+                            .collect::<Option<_>>()?,
                     ),
                 }
             }
@@ -603,17 +671,28 @@ impl<'t> Builder<'t> {
         if let Some(value) = first(node, Kind::map_value) {
             let key = self.expr(head)?;
             let value_expr = self.expr(first(value, Kind::expr)?)?;
-            let mut entries =
-                vec![MapEntry { span: key.span.to(value_expr.span), key, value: value_expr }];
+            let mut entries = vec![MapEntry {
+                span: key.span.to(value_expr.span),
+                key,
+                value: value_expr,
+            }];
             for entry in all(node, Kind::map_entry) {
                 let mut parts = all(entry, Kind::expr);
                 let key = self.expr(parts.next()?)?;
                 let value = self.expr(parts.next()?)?;
-                entries.push(MapEntry { span: self.span(entry), key, value });
+                entries.push(MapEntry {
+                    span: self.span(entry),
+                    key,
+                    value,
+                });
             }
             return Some(ExprKind::Map(entries));
         }
-        Some(ExprKind::Set(all(node, Kind::expr).map(|e| self.expr(e)).collect::<Option<_>>()?))
+        Some(ExprKind::Set(
+            all(node, Kind::expr)
+                .map(|e| self.expr(e))
+                .collect::<Option<_>>()?,
+        ))
     }
 
     fn generator(&mut self, node: &Node) -> Option<Generator> {
@@ -649,8 +728,14 @@ impl<'t> Builder<'t> {
                 generator: Box::new(self.generator(first(comp, Kind::generator)?)?),
             });
         }
-        let callee = Expr { span: func_span, kind: ExprKind::Name(self.ident(name_node)) };
-        Some(ExprKind::Call { callee: Box::new(callee), args: self.args(node)? })
+        let callee = Expr {
+            span: func_span,
+            kind: ExprKind::Name(self.ident(name_node)),
+        };
+        Some(ExprKind::Call {
+            callee: Box::new(callee),
+            args: self.args(node)?,
+        })
     }
 
     // ----------------------------------------------------------------------------------------
@@ -722,7 +807,9 @@ impl<'t> Builder<'t> {
                 _ => 1,
             };
             let part = number.parse::<i64>().ok().and_then(|n| n.checked_mul(unit));
-            seconds = seconds.zip(part).and_then(|(total, part)| total.checked_add(part));
+            seconds = seconds
+                .zip(part)
+                .and_then(|(total, part)| total.checked_add(part));
             number.clear();
         }
         let seconds = seconds.unwrap_or_else(|| {
@@ -749,7 +836,11 @@ impl<'t> Builder<'t> {
                     value: self.text_of(text).to_owned(),
                 }]
             };
-            return Some(StringLit { span, raw: true, parts });
+            return Some(StringLit {
+                span,
+                raw: true,
+                parts,
+            });
         }
         if node.kind != Kind::string {
             return None;
@@ -773,19 +864,33 @@ impl<'t> Builder<'t> {
                 }
                 Kind::interpolation => {
                     let expr = self.expr(first(piece, Kind::expr)?)?;
-                    parts.push(StringPart::Interpolation { span: piece_span, expr });
+                    parts.push(StringPart::Interpolation {
+                        span: piece_span,
+                        expr,
+                    });
                     continue;
                 }
                 _ => continue,
             };
-            if let Some(StringPart::Text { span: last_span, value }) = parts.last_mut() {
+            if let Some(StringPart::Text {
+                span: last_span,
+                value,
+            }) = parts.last_mut()
+            {
                 *last_span = last_span.to(piece_span);
                 value.push_str(&decoded);
             } else {
-                parts.push(StringPart::Text { span: piece_span, value: decoded });
+                parts.push(StringPart::Text {
+                    span: piece_span,
+                    value: decoded,
+                });
             }
         }
-        Some(StringLit { span, raw: false, parts })
+        Some(StringLit {
+            span,
+            raw: false,
+            parts,
+        })
     }
 
     fn escape(&mut self, raw: &str, span: Span) -> String {
@@ -826,6 +931,11 @@ impl<'t> Builder<'t> {
 fn binary(op: BinaryOp, op_span: Span, lhs: Expr, rhs: Expr) -> Expr {
     Expr {
         span: lhs.span.to(rhs.span),
-        kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+        kind: ExprKind::Binary {
+            op,
+            op_span,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
     }
 }

@@ -70,7 +70,10 @@ pub fn parse(text: &str) -> Parse {
 
 /// The fast path: the whole file parses in one go.
 fn parse_whole(text: &str) -> Option<Parse> {
-    if item_slices(text).into_iter().any(|(s, e)| nesting_error(text, s, e).is_some()) {
+    if item_slices(text)
+        .into_iter()
+        .any(|(s, e)| nesting_error(text, s, e).is_some())
+    {
         return None;
     }
     let tree = tollgate_grammar::parse(Entry::File, text).ok()?;
@@ -82,9 +85,18 @@ fn parse_whole(text: &str) -> Option<Parse> {
         .map(|item| item.unwrap_or_else(|span| broken_item(text, span, &mut errors)))
         .collect();
     errors.sort_by_key(|e| (e.span.start, e.span.end));
-    let comments = tree.comments.iter().map(|&(s, e)| comment(text, s, e)).collect();
+    let comments = tree
+        .comments
+        .iter()
+        .map(|&(s, e)| comment(text, s, e))
+        .collect();
     Some(Parse {
-        file: File { span: Span::new(0, text.len()), module_doc, items, comments },
+        file: File {
+            span: Span::new(0, text.len()),
+            module_doc,
+            items,
+            comments,
+        },
         errors,
     })
 }
@@ -117,7 +129,9 @@ fn parse_slice(
                         span: doc.span,
                         message: "module docs `//!` after the first item".to_owned(),
                         code: codes::MISPLACED_MODULE_DOC,
-                        help: Some("move them to the top of the file, or use `///` or `//`".to_owned()),
+                        help: Some(
+                            "move them to the top of the file, or use `///` or `//`".to_owned(),
+                        ),
                     });
                 }
             }
@@ -125,7 +139,11 @@ fn parse_slice(
                 let item = item.unwrap_or_else(|span| broken_item(text, span, errors));
                 file.items.push(item);
             }
-            file.comments.extend(tree.comments.iter().map(|&(s, e)| comment(text, start + s, start + e)));
+            file.comments.extend(
+                tree.comments
+                    .iter()
+                    .map(|&(s, e)| comment(text, start + s, start + e)),
+            );
         }
         Err(error) => {
             errors.push(syntax_error(text, start, end, &error));
@@ -142,7 +160,9 @@ fn syntax_error(text: &str, base: usize, end: usize, error: &GrammarError) -> Sy
             span: Span::new(offset, offset),
             message: "this item is too complex to parse".to_owned(),
             code: codes::TOO_DEEP,
-            help: Some("split it into smaller expressions with `let` clauses or functions".to_owned()),
+            help: Some(
+                "split it into smaller expressions with `let` clauses or functions".to_owned(),
+            ),
         };
     }
     let only_trivia_left = text
@@ -192,12 +212,17 @@ fn found_at(text: &str, offset: usize) -> (String, usize) {
         return ("end of file".to_owned(), 0);
     };
     let len = if first.is_alphanumeric() || first == '_' {
-        rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
     } else if first == '\n' || first == '\r' {
         return ("end of line".to_owned(), 0);
     } else {
         const TWO_CHAR: [&str; 10] = ["==", "!=", "<=", ">=", "->", "??", "?.", "//", "{{", "}}"];
-        if TWO_CHAR.iter().any(|op| rest.starts_with(op)) { 2 } else { first.len_utf8() }
+        if TWO_CHAR.iter().any(|op| rest.starts_with(op)) {
+            2
+        } else {
+            first.len_utf8()
+        }
     };
     let token = rest.get(..len).unwrap_or_default();
     (format!("`{token}`"), len)
@@ -226,7 +251,11 @@ fn broken_head(text: &str, start: usize, end: usize) -> Item {
         span,
         doc: None,
         attributes: Vec::new(),
-        kind: ItemKind::Broken(BrokenItem { span, keyword, name }),
+        kind: ItemKind::Broken(BrokenItem {
+            span,
+            keyword,
+            name,
+        }),
     }
 }
 
@@ -267,9 +296,8 @@ fn item_slices(text: &str) -> Vec<(usize, usize)> {
             || line.starts_with('@')
             || (seen_item && line.starts_with("//!"));
         let is_keyword = ITEM_KEYWORDS.iter().any(|kw| {
-            line.strip_prefix(kw).is_some_and(|rest| {
-                rest.starts_with([' ', '\t', '\n', '\r']) || rest.is_empty()
-            })
+            line.strip_prefix(kw)
+                .is_some_and(|rest| rest.starts_with([' ', '\t', '\n', '\r']) || rest.is_empty())
         });
         if is_header || is_keyword {
             if !header_open && line_start > 0 {
@@ -303,7 +331,9 @@ fn nesting_error(text: &str, start: usize, end: usize) -> Option<SyntaxError> {
                         span: Span::new(start + i, start + i + 1),
                         message: format!("brackets nest more than {MAX_NESTING} levels deep"),
                         code: codes::TOO_DEEP,
-                        help: Some("split the expression with `let` clauses or functions".to_owned()),
+                        help: Some(
+                            "split the expression with `let` clauses or functions".to_owned(),
+                        ),
                     });
                 }
             }

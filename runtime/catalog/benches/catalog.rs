@@ -8,7 +8,8 @@
 //! - `read+catalog`: the same, plus `wants` on every file, a copy of the wanted bytes into a
 //!   buffer as the reader makes, `inspect` on them and `finish`.
 //!
-//! - `catalog-only`: the cataloging work alone on bytes already in memory.
+//! - `catalog-only`: the cataloging work alone on bytes already in memory, and
+//!   `catalog-only-no-binaries` the same without the Go/Rust executable scan.
 //!
 //! The added cost of cataloging is `read+catalog` over `read`, or (less noisy on a shared
 //! machine) `catalog-only` over `read`.
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tollgate_catalog::Catalogers;
+use tollgate_facts::Ecosystem;
 use tollgate_facts::scan::{Cataloger, FileContent};
 
 fn root() -> PathBuf {
@@ -45,7 +47,12 @@ fn files(root: &Path) -> Vec<(String, PathBuf)> {
             if kind.is_dir() {
                 stack.push(entry.path());
             } else if kind.is_file() {
-                let relative = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let relative = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 files.push((format!("/{relative}"), entry.path()));
             }
         }
@@ -78,7 +85,10 @@ fn bench(c: &mut Criterion) {
                 let metadata = fs::symlink_metadata(disk).unwrap();
                 total += u64::from(metadata.permissions().mode());
                 buffer.clear();
-                fs::File::open(disk).unwrap().read_to_end(&mut buffer).unwrap();
+                fs::File::open(disk)
+                    .unwrap()
+                    .read_to_end(&mut buffer)
+                    .unwrap();
                 total += buffer.len() as u64;
             }
             black_box(total)
@@ -93,11 +103,17 @@ fn bench(c: &mut Criterion) {
                 let metadata = fs::symlink_metadata(disk).unwrap();
                 let mode = metadata.permissions().mode() & 0o7777;
                 buffer.clear();
-                fs::File::open(disk).unwrap().read_to_end(&mut buffer).unwrap();
+                fs::File::open(disk)
+                    .unwrap()
+                    .read_to_end(&mut buffer)
+                    .unwrap();
                 total += buffer.len() as u64;
                 if let Some(limit) = catalogers.wants(image_path, metadata.len(), mode) {
                     // The reader hands a consumer its own copy of at most `limit` bytes.
-                    let wanted = buffer.get(..usize::try_from(limit).unwrap()).unwrap_or(&buffer).to_vec();
+                    let wanted = buffer
+                        .get(..usize::try_from(limit).unwrap())
+                        .unwrap_or(&buffer)
+                        .to_vec();
                     found.push(catalogers.inspect(FileContent {
                         path: image_path,
                         layer: 0,
@@ -120,29 +136,47 @@ fn bench(c: &mut Criterion) {
         .map(|(image_path, disk)| {
             let metadata = fs::symlink_metadata(disk).unwrap();
             let mode = metadata.permissions().mode() & 0o7777;
-            let bytes = catalogers.wants(image_path, metadata.len(), mode).map(|_| fs::read(disk).unwrap());
+            let bytes = catalogers
+                .wants(image_path, metadata.len(), mode)
+                .map(|_| fs::read(disk).unwrap());
             (image_path.clone(), metadata.len(), mode, bytes)
         })
         .collect();
-    group.bench_function("catalog-only", |b| {
-        b.iter(|| {
-            let mut found = Vec::new();
-            for (image_path, size, mode, bytes) in &entries {
-                let Some(limit) = catalogers.wants(image_path, *size, *mode) else { continue };
-                let Some(bytes) = bytes else { continue };
-                let wanted = bytes.get(..usize::try_from(limit).unwrap()).unwrap_or(bytes).to_vec();
-                found.push(catalogers.inspect(FileContent {
-                    path: image_path,
-                    layer: 0,
-                    mode: *mode,
-                    size: *size,
-                    data: &wanted,
-                    truncated: (wanted.len() as u64) < *size,
-                }));
-            }
-            black_box(catalogers.finish(found, None).0.len())
-        })
-    });
+    let without_binaries: Vec<Ecosystem> = Ecosystem::ALL
+        .iter()
+        .copied()
+        .filter(|e| !matches!(e, Ecosystem::Go | Ecosystem::Cargo))
+        .collect();
+    let without_binaries = Catalogers::new(Some(&without_binaries));
+    for (name, catalogers) in [
+        ("catalog-only", &catalogers),
+        ("catalog-only-no-binaries", &without_binaries),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut found = Vec::new();
+                for (image_path, size, mode, bytes) in &entries {
+                    let Some(limit) = catalogers.wants(image_path, *size, *mode) else {
+                        continue;
+                    };
+                    let Some(bytes) = bytes else { continue };
+                    let wanted = bytes
+                        .get(..usize::try_from(limit).unwrap())
+                        .unwrap_or(bytes)
+                        .to_vec();
+                    found.push(catalogers.inspect(FileContent {
+                        path: image_path,
+                        layer: 0,
+                        mode: *mode,
+                        size: *size,
+                        data: &wanted,
+                        truncated: (wanted.len() as u64) < *size,
+                    }));
+                }
+                black_box(catalogers.finish(found, None).0.len())
+            })
+        });
+    }
     group.finish();
 }
 

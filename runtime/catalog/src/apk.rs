@@ -7,7 +7,7 @@ use crate::Found;
 
 /// Reads an apk installed database.
 pub(crate) fn parse_installed(data: &[u8], out: &mut Found) {
-    let text = String::from_utf8_lossy(data);
+    let text = crate::text(data);
     let mut record = Record::default();
     let mut bad_lines: Vec<usize> = Vec::new();
     for (index, line) in text.lines().enumerate() {

@@ -200,10 +200,12 @@ impl<'a> Elf<'a> {
 /// silently (most executables are C programs).
 pub(crate) fn parse_executable(data: &[u8], out: &mut Found) {
     let Some(elf) = Elf::parse(data) else { return };
-    if let Some(section) = elf
-        .section(b".go.buildinfo")
-        .or_else(|| find_go_magic(data))
-    {
+    if let Some(section) = elf.section(b".go.buildinfo").or_else(|| {
+        elf.sections
+            .is_empty()
+            .then(|| find_go_magic(data))
+            .flatten()
+    }) {
         match go_build_info(&elf, section) {
             Ok(info) => go_packages(&info, out),
             Err(problem) => out.problem(format!("Go build information cannot be read: {problem}")),
@@ -217,7 +219,8 @@ pub(crate) fn parse_executable(data: &[u8], out: &mut Found) {
 }
 
 /// Without a section table (stripped of it, or cut at the read limit before it), the build
-/// information is found by its magic, which the linker aligns to 16 bytes.
+/// information is found by its magic, which the linker aligns to 16 bytes. With one, a
+/// binary without the section is not a Go program and is not scanned.
 fn find_go_magic(data: &[u8]) -> Option<&[u8]> {
     let at = data
         .chunks(16)
@@ -407,6 +410,95 @@ mod tests {
         );
         assert_eq!(varint_string(&[5, b'a']), None);
         assert_eq!(varint_string(&[0x80, 0x80]), None);
+    }
+
+    /// A minimal little-endian ELF64 file holding `.go.buildinfo` in the pre-1.18 pointer
+    /// format: the header points at two Go string headers, which point at the strings.
+    fn pointer_format_elf() -> Vec<u8> {
+        const BASE: u64 = 0x40_0000;
+        let mut file = vec![0u8; 0x300];
+        let put = |file: &mut Vec<u8>, at: usize, bytes: &[u8]| {
+            file[at..at + bytes.len()].copy_from_slice(bytes)
+        };
+        put(&mut file, 0, b"\x7fELF\x02\x01\x01");
+        put(&mut file, 32, &64u64.to_le_bytes()); // e_phoff
+        put(&mut file, 40, &0x200u64.to_le_bytes()); // e_shoff
+        put(&mut file, 54, &56u16.to_le_bytes());
+        put(&mut file, 56, &1u16.to_le_bytes());
+        put(&mut file, 58, &64u16.to_le_bytes());
+        put(&mut file, 60, &3u16.to_le_bytes());
+        put(&mut file, 62, &2u16.to_le_bytes());
+        // One PT_LOAD mapping the whole file at BASE.
+        put(&mut file, 64, &1u32.to_le_bytes());
+        put(&mut file, 64 + 16, &BASE.to_le_bytes());
+        put(&mut file, 64 + 32, &0x300u64.to_le_bytes());
+        // The build information header: magic, pointer size 8, flags 0 (little-endian, not inline).
+        put(&mut file, 0x100, GO_MAGIC);
+        file[0x100 + 14] = 8;
+        put(&mut file, 0x110, &(BASE + 0x140).to_le_bytes());
+        put(&mut file, 0x118, &(BASE + 0x150).to_le_bytes());
+        let version = b"go1.16.15";
+        let sentinel = [0x30u8; 16];
+        let mut modinfo = sentinel.to_vec();
+        modinfo.extend_from_slice(b"path\texample.com/app\nmod\texample.com/app\t(devel)\t\n");
+        modinfo.extend_from_slice(b"dep\tgithub.com/pkg/errors\tv0.9.1\th1:x=\n");
+        modinfo.extend_from_slice(&sentinel);
+        put(&mut file, 0x140, &(BASE + 0x160).to_le_bytes());
+        put(&mut file, 0x148, &(version.len() as u64).to_le_bytes());
+        put(&mut file, 0x150, &(BASE + 0x170).to_le_bytes());
+        put(&mut file, 0x158, &(modinfo.len() as u64).to_le_bytes());
+        put(&mut file, 0x160, version);
+        put(&mut file, 0x170, &modinfo);
+        // Section names and headers: null, .go.buildinfo, .shstrtab.
+        put(&mut file, 0x1e0, b"\0.go.buildinfo\0.shstrtab\0");
+        let section = |file: &mut Vec<u8>, index: usize, name: u32, offset: u64, size: u64| {
+            let at = 0x200 + index * 64;
+            file[at..at + 4].copy_from_slice(&name.to_le_bytes());
+            file[at + 24..at + 32].copy_from_slice(&offset.to_le_bytes());
+            file[at + 32..at + 40].copy_from_slice(&size.to_le_bytes());
+        };
+        file.resize(0x200 + 3 * 64, 0);
+        section(&mut file, 1, 1, 0x100, 32);
+        section(&mut file, 2, 15, 0x1e0, 25);
+        file
+    }
+
+    #[test]
+    fn pointer_format_build_info() {
+        let mut out = Found::default();
+        parse_executable(&pointer_format_elf(), &mut out);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let found: Vec<(&str, &str)> = out
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("example.com/app", "(devel)"),
+                ("github.com/pkg/errors", "v0.9.1"),
+                ("stdlib", "1.16.15")
+            ]
+        );
+    }
+
+    #[test]
+    fn truncated_build_info_is_a_problem_not_a_panic() {
+        let full = pointer_format_elf();
+        for cut in [0x104, 0x120, 0x150, 0x175] {
+            let mut damaged = full.clone();
+            // Keep the section table but cut the strings the pointers lead to.
+            for byte in &mut damaged[cut..0x1e0] {
+                *byte = 0xff;
+            }
+            let mut out = Found::default();
+            parse_executable(&damaged, &mut out);
+            assert!(
+                out.packages.len() < 3 || !out.problems.is_empty(),
+                "cut at {cut:#x}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::{Found, split_name, stanza};
 
 /// Reads a dpkg status file (or one `status.d` entry): every installed package.
 pub(crate) fn parse_status(data: &[u8], out: &mut Found) {
-    let text = String::from_utf8_lossy(data);
+    let text = crate::text(data);
     let parsed = stanza::parse(&text, false);
     report_bad_lines(&parsed.bad_lines, out);
     for entry in &parsed.stanzas {
@@ -88,7 +88,7 @@ fn report_bad_lines(bad_lines: &[usize], out: &mut Found) {
 /// `License:` field.
 pub(crate) fn parse_copyright(path: &str, data: &[u8], out: &mut Found) {
     let package = split_name(split_name(path).0).1;
-    let text = String::from_utf8_lossy(data);
+    let text = crate::text(data);
     let mut licenses: Vec<String> = Vec::new();
     let add = |license: &str, licenses: &mut Vec<String>| {
         let license = license
@@ -100,10 +100,12 @@ pub(crate) fn parse_copyright(path: &str, data: &[u8], out: &mut Found) {
         }
     };
     for line in text.lines() {
-        if let Some((key, value)) = line.split_once(':')
-            && key.eq_ignore_ascii_case("License")
+        // Only lines that start with the field name are split: most lines are prose.
+        if line
+            .get(..8)
+            .is_some_and(|head| head.eq_ignore_ascii_case("License:"))
         {
-            add(value, &mut licenses);
+            add(line.get(8..).unwrap_or(""), &mut licenses);
         }
     }
     if licenses.is_empty() {

@@ -8,7 +8,7 @@ use crate::Found;
 
 /// Reads one installed gem specification.
 pub(crate) fn parse_gemspec(data: &[u8], out: &mut Found) {
-    let text = String::from_utf8_lossy(data);
+    let text = crate::text(data);
     let mut name = String::new();
     let mut version = String::new();
     let mut licenses: Vec<String> = Vec::new();

@@ -262,6 +262,15 @@ impl Found {
     }
 }
 
+/// A file's bytes as text: borrowed when they are valid UTF-8 (the fast, common case),
+/// else with invalid sequences replaced.
+pub(crate) fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
+
 fn warning(path: &str, message: String) -> Warning {
     Warning {
         path: path.to_string(),

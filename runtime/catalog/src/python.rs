@@ -18,7 +18,7 @@ pub(crate) fn is_vendored(metadata_path: &str) -> bool {
 
 /// Reads one metadata file.
 pub(crate) fn parse_metadata(data: &[u8], out: &mut Found) {
-    let text = String::from_utf8_lossy(data);
+    let text = crate::text(data);
     let parsed = stanza::parse(&text, true);
     let Some(headers) = parsed.stanzas.first() else {
         out.problem("no metadata headers");

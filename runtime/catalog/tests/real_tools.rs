@@ -393,14 +393,25 @@ fn rust_binary_with_cargo_auditable_section() {
     fs::write(dir.path().join("audit.z"), encoder.finish().unwrap()).unwrap();
     let binary = dir.path().join("app");
     run(Command::new("objcopy")
-        .arg(format!("--add-section=.dep-v0={}", dir.path().join("audit.z").display()))
+        .arg(format!(
+            "--add-section=.dep-v0={}",
+            dir.path().join("audit.z").display()
+        ))
         .arg("--set-section-flags=.dep-v0=noload,readonly")
         .arg("/usr/bin/ls")
         .arg(&binary));
     let (packages, warnings) = catalog_files(&[("/usr/local/bin/app", binary)], None);
     assert!(warnings.is_empty(), "{warnings:?}");
-    let found: Vec<(&str, &str, &str)> =
-        packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str())).collect();
-    assert_eq!(found, [("serde", "1.0.193", "pkg:cargo/serde@1.0.193"), ("itoa", "1.0.9", "pkg:cargo/itoa@1.0.9")]);
+    let found: Vec<(&str, &str, &str)> = packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.purl.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("serde", "1.0.193", "pkg:cargo/serde@1.0.193"),
+            ("itoa", "1.0.9", "pkg:cargo/itoa@1.0.9")
+        ]
+    );
     assert!(packages.iter().all(|p| p.ecosystem == Ecosystem::Cargo));
 }

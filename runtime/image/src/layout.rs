@@ -142,11 +142,19 @@ fn docker_plan(store: &Store, tag: Option<&str>, limits: &Limits) -> Result<Plan
                 .strip_prefix("blobs/sha256/")
                 .filter(|hex| is_hex(hex))
                 .map(|hex| format!("sha256:{hex}"));
+            // They also describe each layer in `LayerSources`, keyed by that digest.
+            let source = digest
+                .as_deref()
+                .and_then(|digest| chosen.get("LayerSources")?.get(digest));
+            let source_field = |name: &str| source.and_then(|source| source.get(name));
             Ok(PlannedLayer {
                 blob: blob.to_string(),
+                size: source_field("size").and_then(Value::as_u64).unwrap_or(0),
+                media_type: source_field("mediaType")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 digest,
-                size: 0,
-                media_type: String::new(),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

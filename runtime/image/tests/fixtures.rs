@@ -475,6 +475,11 @@ fn docker_25_archive_with_oci_layout_beside_it() {
         image.layers[0].digest,
         "sha256:12660636fe55438cc3ae7424da7ac56e845cdb52493ff9cf949c47a7f57f8b43"
     );
+    assert_eq!(
+        image.layers[0].media_type,
+        "application/vnd.oci.image.layer.v1.tar"
+    );
+    assert_eq!(image.layers[0].size, 10752);
     assert_eq!(image.architecture, "arm64");
     assert!(image.tags.is_empty());
 }

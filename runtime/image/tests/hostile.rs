@@ -559,3 +559,50 @@ fn huge_long_name_record_is_refused() {
         "layer 0 (`l0/layer.tar`): a tar header and its extensions take more than 16777216 bytes"
     );
 }
+
+#[test]
+fn zstd_layers_and_archives_are_sniffed_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = layer_tar(&[
+        Item::Dir("etc"),
+        Item::File("etc/os-release", b"ID=test\nVERSION_ID=1\n"),
+    ]);
+    let diff_id = format!("sha256:{}", sha256(&tar));
+    let stored = zstd::encode_all(tar.as_slice(), 3).unwrap();
+    let raw_digest = format!("sha256:{}", sha256(&stored));
+    let path = docker_archive(
+        dir.path(),
+        "zstd-layer.tar",
+        &[StoredLayer {
+            stored,
+            diff_id: diff_id.clone(),
+        }],
+        None,
+    );
+    let layered = read(&path).unwrap();
+    let layer = &layered.image.layers[0];
+    assert_eq!(
+        (layer.diff_id.as_str(), layer.digest.as_str()),
+        (diff_id.as_str(), raw_digest.as_str())
+    );
+    assert_eq!(
+        layer.media_type,
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    assert_eq!(
+        layered
+            .image
+            .distro
+            .as_ref()
+            .map(|d| (d.id.as_str(), d.version.as_str())),
+        Some(("test", "1"))
+    );
+
+    let whole = dir.path().join("archive.tar.zst");
+    fs::write(
+        &whole,
+        zstd::encode_all(fs::read(&path).unwrap().as_slice(), 3).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(read(&whole).unwrap().image.files, layered.image.files);
+}

@@ -82,5 +82,12 @@ fn scan_debian(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, scan_debian);
+/// Building the scanner: every regex and the keyword automaton are compiled here, once per run.
+fn build_scanner(c: &mut Criterion) {
+    c.bench_function("build-builtin-scanner", |b| {
+        b.iter(|| black_box(Scanner::builtin()))
+    });
+}
+
+criterion_group!(benches, scan_debian, build_scanner);
 criterion_main!(benches);

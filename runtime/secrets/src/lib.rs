@@ -22,7 +22,7 @@ mod rules;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use tollgate_facts::scan::{FileContent, SecretScanner};
@@ -326,11 +326,18 @@ impl ScannerBuilder {
             .map(|(keyword, id)| (id, keyword))
             .collect();
         patterns.sort();
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|(_, keyword)| keyword))
-            .ok();
+        // A full DFA: about twice as fast as the default NFA on this many case-insensitive
+        // keywords (measured with the `scan` benchmark), for a few hundred KiB built once.
+        let keyword_automaton = |kind| {
+            AhoCorasickBuilder::new()
+                .kind(kind)
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(patterns.iter().map(|(_, keyword)| keyword))
+                .ok()
+        };
+        let keywords =
+            keyword_automaton(Some(AhoCorasickKind::DFA)).or_else(|| keyword_automaton(None));
         let allowed = self
             .allowed_set
             .build()

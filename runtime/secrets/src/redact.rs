@@ -61,7 +61,16 @@ pub(crate) fn redact_spans(line: &[u8], secrets: &[Span]) -> String {
     let mut spans: Vec<Span> = Vec::new();
     for secret in secrets {
         let start = secret.range.start.min(line.len());
-        let end = secret.range.end.min(line.len());
+        // A token longer than its rule's pattern allows must not show its tail: the mask
+        // extends over the token characters that follow the match.
+        let tail = line.get(secret.range.end..).unwrap_or_default();
+        let extra = tail
+            .iter()
+            .take_while(|&&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')
+            })
+            .count();
+        let end = (secret.range.end + extra).min(line.len());
         if start < end {
             spans.push(Span {
                 range: start..end,
@@ -158,6 +167,15 @@ mod tests {
         let line = b"  pass=Zq8Lm2Vx confirm=Zq8Lm2Vx";
         let excerpt = redact_line(line, std::slice::from_ref(&(7..15)));
         assert_eq!(excerpt, "pass=***** confirm=*****");
+    }
+
+    #[test]
+    fn a_token_longer_than_its_match_is_masked_whole() {
+        let line = b"key: abcdefghijklmnopqrstuvwxyz0123456789+/tail== end";
+        assert_eq!(
+            redact_line(line, std::slice::from_ref(&(5..25))),
+            "key: abcd***** end"
+        );
     }
 
     #[test]

@@ -450,22 +450,22 @@ pub(crate) const BUILTIN: &[RuleDef] = &[
     // ---- generic assignments in configuration files ----
     rule("generic-password", "generic", Medium, &["password", "passwd", "pwd"],
         concat!(r#"(?P<key>\b[A-Za-z0-9_.-]{0,40}?(?i:password|passwd|pwd)[A-Za-z0-9_.-]{0,20})"#, sep!(),
-            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]{0,199})"#),
+            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]*)"#),
         "password assigned in a configuration file (`password = ...`, `PASSWORD: ...`)")
         .check(checks::password_assignment).specificity(0),
     rule("generic-secret", "generic", Medium, &["secret"],
         concat!(r#"(?P<key>\b[A-Za-z0-9_.-]{0,40}?(?i:secret)[A-Za-z0-9_.-]{0,20})"#, sep!(),
-            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]{0,199})"#),
+            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]*)"#),
         "secret assigned in a configuration file (`client_secret = ...`)")
         .check(checks::token_assignment).specificity(0),
     rule("generic-api-key", "generic", Medium, &["apikey", "api_key", "api-key", "api.key"],
         concat!(r#"(?P<key>\b[A-Za-z0-9_.-]{0,40}?(?i:api[_.-]?key)[A-Za-z0-9_.-]{0,20})"#, sep!(),
-            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]{0,199})"#),
+            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]*)"#),
         "API key assigned in a configuration file (`api_key = ...`)")
         .check(checks::token_assignment).specificity(0),
     rule("generic-token", "generic", Medium, &["token"],
         concat!(r#"(?P<key>\b[A-Za-z0-9_.-]{0,40}?(?i:access|auth|api|bearer|refresh|secret|private|session)[_.-]?(?i:token)[A-Za-z0-9_.-]{0,20})"#, sep!(),
-            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]{0,199})"#),
+            r#"(?P<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'`,;=<>\[\]{}()&][^\s"'`,;<>&]*)"#),
         "access token assigned in a configuration file (`auth_token = ...`)")
         .check(checks::token_assignment).specificity(0),
 ];

@@ -476,3 +476,53 @@ fn code_handling_credentials_is_not_reported() {
         assert!(!found[0].excerpt.contains("Xk9"), "{}", found[0].excerpt);
     }
 }
+
+/// A policy regex without a literal prefix runs on every file; a case-insensitive one
+/// matches whatever the case, prefilter or not.
+#[test]
+fn policy_rules_without_a_prefix_or_with_case_folding() {
+    let mut builder = Scanner::builder();
+    builder
+        .add_rule(CustomRule {
+            name: "hex40".into(),
+            regex: r"\b[0-9a-f]{40}\b".into(),
+            severity: None,
+            category: None,
+        })
+        .unwrap()
+        .add_rule(CustomRule {
+            name: "acme_ci".into(),
+            regex: r"(?i)acme_key=[0-9]{12}".into(),
+            severity: None,
+            category: None,
+        })
+        .unwrap();
+    let scanner = builder.build();
+    let hex = scanner.rules().find(|rule| rule.id == "hex40").unwrap();
+    assert!(hex.keywords.is_empty());
+    let folded = scanner.rules().find(|rule| rule.id == "acme_ci").unwrap();
+    // Unicode case folding adds `acme_\u{212a}` (the Kelvin sign folds to `k`).
+    assert!(
+        folded.keywords.contains(&"acme_k".to_string()),
+        "{:?}",
+        folded.keywords
+    );
+    assert!(
+        folded
+            .keywords
+            .iter()
+            .all(|keyword| keyword.starts_with("acme_")),
+        "{:?}",
+        folded.keywords
+    );
+    let text = format!(
+        "commit {}\nAcMe_KeY=123456789012\n",
+        "0123456789abcdef0123456789abcdef01234567"
+    );
+    let rules: Vec<String> = scanner
+        .scan_bytes("/srv/notes", text.as_bytes())
+        .into_iter()
+        .map(|s| s.rule)
+        .collect();
+    assert_eq!(rules, vec!["hex40".to_string(), "acme_ci".to_string()]);
+}

@@ -195,9 +195,16 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Checks a version against apk's grammar.
+/// Checks a version against apk's grammar. Real data also writes the release as `.rN`
+/// (`10.2.22.r0`); that is accepted as `-rN`.
 pub fn validate(version: &str) -> Result<(), String> {
-    let mut rest = version;
+    let normalised = match version.rsplit_once(".r") {
+        Some((head, release)) if all_digits(release) && !head.is_empty() => {
+            format!("{head}-r{release}")
+        }
+        _ => version.to_string(),
+    };
+    let mut rest = normalised.as_str();
     let mut first = true;
     loop {
         let digits_len = rest.bytes().take_while(u8::is_ascii_digit).count();

@@ -126,3 +126,46 @@ pub fn validate(version: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Orderings from Composer's documentation and PHP's `version_compare` manual.
+    #[test]
+    fn composer_orderings() {
+        let chain = [
+            "1.0.0-dev",
+            "1.0.0-alpha1",
+            "1.0.0-alpha2",
+            "1.0.0-beta1",
+            "1.0.0-RC1",
+            "1.0.0",
+            "1.0.0-pl1",
+            "1.0.1",
+            "1.10.0",
+        ];
+        for pair in chain.windows(2) {
+            assert_eq!(
+                compare(pair[0], pair[1]),
+                Ordering::Less,
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
+            assert_eq!(
+                compare(pair[1], pair[0]),
+                Ordering::Greater,
+                "{} > {}",
+                pair[1],
+                pair[0]
+            );
+        }
+        assert_eq!(compare("v1.0.0", "1.0.0"), Ordering::Equal);
+        assert_eq!(compare("1.0", "1.0.0.0"), Ordering::Equal);
+        assert_eq!(compare("1.0.0-beta.2", "1.0.0-beta.10"), Ordering::Less);
+        assert_eq!(compare("2.0.0-b1", "2.0.0-beta1"), Ordering::Equal);
+        assert_eq!(validate("dev-main"), Ok(()));
+        assert!(validate("main").is_err());
+    }
+}

@@ -56,7 +56,7 @@ fn is_null(item: &Item) -> bool {
     }
 }
 
-fn normalize(items: &mut Vec<Item>) {
+fn normalize(items: &mut Vec<Item>, is_root: bool) {
     // Walk back from the end: drop null items, step over non-null sub-lists, stop at the
     // first non-null number or qualifier.
     let mut position = items.len();
@@ -71,10 +71,10 @@ fn normalize(items: &mut Vec<Item>) {
             break;
         }
     }
-    // A list left holding only a sub-list (`1-ga-1` after `ga` is dropped) is that sub-list:
-    // the Maven version-order specification trims null values at every hyphen, so
-    // `1-ga-1` equals `1-1`.
-    if let [Item::List(inner)] = items.as_mut_slice() {
+    // A sub-list left holding only a sub-list (`1-ga-1` after `ga` is dropped) is that
+    // sub-list: the Maven version-order specification trims null values at every hyphen, so
+    // `1-ga-1` equals `1-1`. The root stays as it is (`0.0.0-2021` is below `20`).
+    if !is_root && let [Item::List(inner)] = items.as_mut_slice() {
         let inner = std::mem::take(inner);
         *items = inner;
     }
@@ -138,13 +138,13 @@ fn parse(version: &str) -> Vec<Item> {
     // Close the lists innermost first, normalising each.
     while stack.len() > 1 {
         let mut list = stack.pop().unwrap_or_default();
-        normalize(&mut list);
+        normalize(&mut list, false);
         if let Some(parent) = stack.last_mut() {
             parent.push(Item::List(list));
         }
     }
     let mut root = stack.pop().unwrap_or_default();
-    normalize(&mut root);
+    normalize(&mut root, true);
     root
 }
 

@@ -65,3 +65,45 @@ pub fn validate(version: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Orderings from NuGet's package-versioning documentation.
+    #[test]
+    fn nuget_orderings() {
+        let chain = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-beta",
+            "1.0.0-rc.2",
+            "1.0.0-rc.10",
+            "1.0.0",
+            "1.0.0.1",
+            "1.0.1",
+            "1.10",
+        ];
+        for pair in chain.windows(2) {
+            assert_eq!(
+                compare(pair[0], pair[1]),
+                Ordering::Less,
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
+            assert_eq!(
+                compare(pair[1], pair[0]),
+                Ordering::Greater,
+                "{} > {}",
+                pair[1],
+                pair[0]
+            );
+        }
+        assert_eq!(compare("1.0.0-ALPHA", "1.0.0-alpha"), Ordering::Equal);
+        assert_eq!(compare("1.0", "1.0.0.0"), Ordering::Equal);
+        assert_eq!(compare("1.0.0+build.7", "1.0.0"), Ordering::Equal);
+        assert_eq!(validate("1.2.3.4-beta.1+sha.abc"), Ok(()));
+        assert!(validate("1.2.3.4.5").is_err());
+    }
+}

@@ -134,3 +134,40 @@ pub fn validate(text: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Go's module versions: `v` prefix, `+incompatible`, and the three pseudo-version forms
+    /// (`vX.0.0-yyyymmddhhmmss-abcdef`, `vX.Y.(Z+1)-0.yyyymmddhhmmss-abcdef`,
+    /// `vX.Y.Z-pre.0.yyyymmddhhmmss-abcdef`), as the Go modules reference orders them.
+    #[test]
+    fn go_module_versions() {
+        let chain = [
+            "v0.0.0-20191109021931-daa7c04131f5",
+            "v0.0.0-20200101000000-aaaaaaaaaaaa",
+            "v0.1.0",
+            "v1.2.3",
+            "v1.2.4-0.20191109021931-daa7c04131f5",
+            "v1.2.4-pre",
+            "v1.2.4-pre.0.20200101000000-abcdefabcdef",
+            "v1.2.4",
+            "v2.0.0+incompatible",
+            "v2.0.1",
+        ];
+        for pair in chain.windows(2) {
+            assert_eq!(
+                compare(pair[0], pair[1]),
+                Ordering::Less,
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        assert_eq!(compare("v2.0.0+incompatible", "2.0.0"), Ordering::Equal);
+        assert_eq!(validate("v0.0.0-20191109021931-daa7c04131f5"), Ok(()));
+        assert_eq!(validate("v2.0.0+incompatible"), Ok(()));
+        assert!(validate("v1.2").is_err());
+    }
+}

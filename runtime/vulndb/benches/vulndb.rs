@@ -2,6 +2,13 @@
 //! records; matching 10,000 packages against it.
 //!
 //! Run: `cargo bench -p tollgate-vulndb --bench vulndb`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+// reason: benchmark setup; a failure should stop the run loudly.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -34,7 +41,11 @@ const ECOSYSTEMS: [(&str, Ecosystem); 7] = [
 fn version(ecosystem: Ecosystem, seed: usize) -> String {
     let (major, minor, patch) = (seed % 7, (seed / 7) % 13, (seed / 91) % 17);
     match ecosystem {
-        Ecosystem::Deb => format!("{major}.{minor}.{patch}-{}+deb12u{}", seed % 3 + 1, seed % 4),
+        Ecosystem::Deb => format!(
+            "{major}.{minor}.{patch}-{}+deb12u{}",
+            seed % 3 + 1,
+            seed % 4
+        ),
         Ecosystem::Apk => format!("{major}.{minor}.{patch}-r{}", seed % 5),
         Ecosystem::Go => format!("v{major}.{minor}.{patch}"),
         _ => format!("{major}.{minor}.{patch}"),
@@ -47,8 +58,9 @@ fn generated_zip() -> PathBuf {
     if path.exists() {
         return path;
     }
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap_or_else(|err| panic!("{err}")));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for index in 0..RECORDS {
         let (osv_ecosystem, ecosystem) = ECOSYSTEMS[index % ECOSYSTEMS.len()];
         let name = format!("package-{}", (index / ECOSYSTEMS.len()) % NAMES);
@@ -65,16 +77,18 @@ fn generated_zip() -> PathBuf {
                 "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": introduced }, { "fixed": fixed }] }]
             }]
         });
-        writer.start_file(format!("GEN-{index}.json"), options).unwrap_or_else(|err| panic!("{err}"));
-        writer.write_all(record.to_string().as_bytes()).unwrap_or_else(|err| panic!("{err}"));
+        writer
+            .start_file(format!("GEN-{index}.json"), options)
+            .unwrap();
+        writer.write_all(record.to_string().as_bytes()).unwrap();
     }
-    writer.finish().unwrap_or_else(|err| panic!("{err}"));
+    writer.finish().unwrap();
     path
 }
 
 fn generated_db(dir: &Path) -> PathBuf {
     let output = dir.join("generated.tgdb");
-    let report = import(&[generated_zip()], &output).unwrap_or_else(|err| panic!("{err}"));
+    let report = import(&[generated_zip()], &output).unwrap();
     assert_eq!(report.records, RECORDS);
     output
 }
@@ -96,22 +110,34 @@ fn packages() -> Vec<Package> {
 
 fn benches(c: &mut Criterion) {
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/osv");
-    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+    let dir = tempfile::tempdir().unwrap();
     let mut group = c.benchmark_group("vulndb");
     group.sample_size(10);
     group.bench_function("import all fixture OSV data (8,301 files)", |b| {
-        b.iter(|| import(black_box(&[fixtures.clone()]), &dir.path().join("fixtures.tgdb")).unwrap_or_else(|err| panic!("{err}")))
+        b.iter(|| {
+            import(
+                black_box(std::slice::from_ref(&fixtures)),
+                &dir.path().join("fixtures.tgdb"),
+            )
+            .unwrap()
+        })
     });
     let db_path = generated_db(dir.path());
     group.sample_size(50);
     group.bench_function("load index of 200,000 records", |b| {
-        b.iter(|| Database::open(black_box(&db_path)).unwrap_or_else(|err| panic!("{err}")))
+        b.iter(|| Database::open(black_box(&db_path)).unwrap())
     });
-    let db = Database::open(&db_path).unwrap_or_else(|err| panic!("{err}"));
+    let db = Database::open(&db_path).unwrap();
     let packages = packages();
-    let distro = Distro { id: "debian".into(), version: "12".into(), ..Distro::default() };
+    let distro = Distro {
+        id: "debian".into(),
+        version: "12".into(),
+        ..Distro::default()
+    };
     let found = db.match_packages(&packages, Some(&distro)).len();
-    eprintln!("matching {PACKAGES} packages against {RECORDS} records finds {found} vulnerabilities");
+    eprintln!(
+        "matching {PACKAGES} packages against {RECORDS} records finds {found} vulnerabilities"
+    );
     group.bench_function("match 10,000 packages against 200,000 records", |b| {
         b.iter(|| db.match_packages(black_box(&packages), Some(&distro)))
     });

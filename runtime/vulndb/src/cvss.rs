@@ -22,11 +22,18 @@ pub struct Rating {
 
 /// Parses `KEY:VALUE/KEY:VALUE...` after the `CVSS:x.y/` prefix.
 fn metrics(vector: &str) -> Vec<(&str, &str)> {
-    vector.split('/').skip(1).filter_map(|part| part.split_once(':')).collect()
+    vector
+        .split('/')
+        .skip(1)
+        .filter_map(|part| part.split_once(':'))
+        .collect()
 }
 
 fn metric<'a>(metrics: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
-    metrics.iter().find(|(name, _)| *name == key).map(|(_, value)| *value)
+    metrics
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, value)| *value)
 }
 
 /// CVSS v3.1's `Roundup`: the smallest number with one decimal that is not less than the
@@ -35,7 +42,11 @@ fn roundup(value: f64) -> f64 {
     // Scores are within 0..=10.8, so the product fits easily in an i64.
     #[allow(clippy::cast_possible_truncation)]
     let scaled = (value * 100_000.0).round() as i64;
-    if scaled % 10_000 == 0 { scaled as f64 / 100_000.0 } else { ((scaled / 10_000) + 1) as f64 / 10.0 }
+    if scaled % 10_000 == 0 {
+        scaled as f64 / 100_000.0
+    } else {
+        ((scaled / 10_000) + 1) as f64 / 10.0
+    }
 }
 
 /// The CVSS v3.x base score of `vector`, or none when a base metric is missing or invalid.
@@ -82,14 +93,23 @@ pub fn cvss3_base_score(vector: &str) -> Option<f64> {
             _ => None,
         }
     };
-    let (confidentiality, integrity, availability) = (impact_value("C")?, impact_value("I")?, impact_value("A")?);
+    let (confidentiality, integrity, availability) =
+        (impact_value("C")?, impact_value("I")?, impact_value("A")?);
     let iss = 1.0 - (1.0 - confidentiality) * (1.0 - integrity) * (1.0 - availability);
-    let impact = if changed { 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15) } else { 6.42 * iss };
+    let impact = if changed {
+        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
+    } else {
+        6.42 * iss
+    };
     let exploitability = 8.22 * attack_vector * complexity * privileges * interaction;
     if impact <= 0.0 {
         return Some(0.0);
     }
-    let raw = if changed { 1.08 * (impact + exploitability) } else { impact + exploitability };
+    let raw = if changed {
+        1.08 * (impact + exploitability)
+    } else {
+        impact + exploitability
+    };
     Some(roundup(raw.min(10.0)))
 }
 
@@ -175,10 +195,19 @@ pub fn rate(kind: &str, score: &str) -> Option<Rating> {
     match kind {
         "CVSS_V3" => {
             let score = cvss3_base_score(score)?;
-            Some(Rating { score: Some(score), severity: severity_of_score(score) })
+            Some(Rating {
+                score: Some(score),
+                severity: severity_of_score(score),
+            })
         }
-        "CVSS_V4" => Some(Rating { score: None, severity: cvss4_severity(score)? }),
-        _ => Some(Rating { score: None, severity: severity_of_word(score)? }),
+        "CVSS_V4" => Some(Rating {
+            score: None,
+            severity: cvss4_severity(score)?,
+        }),
+        _ => Some(Rating {
+            score: None,
+            severity: severity_of_word(score)?,
+        }),
     }
 }
 
@@ -190,20 +219,20 @@ mod tests {
     #[test]
     fn cvss31_specification_examples() {
         let examples = [
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1),  // CVE-2013-1937 phpMyAdmin
-            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 6.4),  // CVE-2013-0375 MySQL
-            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1),  // CVE-2014-3566 POODLE
-            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 9.9),  // CVE-2012-1516 VMware
-            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8),  // CVE-2012-0384 Cisco IOS
-            ("CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8),  // CVE-2015-1098 Apple iWork
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5),  // CVE-2014-0160 Heartbleed
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),  // CVE-2014-6271 Shellshock
-            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N", 6.8),  // CVE-2008-1447 DNS
-            ("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 6.8),  // CVE-2014-2005 Sophos
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:N/A:N", 5.8),  // CVE-2010-0467 Joomla
-            ("CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.8),  // CVE-2011-1265 Bluetooth
-            ("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 4.6),  // CVE-2014-2019 Apple iOS
-            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", 7.4),  // CVE-2014-0224 OpenSSL CCS
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", 6.1), // CVE-2013-1937 phpMyAdmin
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:L/I:L/A:N", 6.4), // CVE-2013-0375 MySQL
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1), // CVE-2014-3566 POODLE
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", 9.9), // CVE-2012-1516 VMware
+            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8), // CVE-2012-0384 Cisco IOS
+            ("CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8), // CVE-2015-1098 Apple iWork
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5), // CVE-2014-0160 Heartbleed
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8), // CVE-2014-6271 Shellshock
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N", 6.8), // CVE-2008-1447 DNS
+            ("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 6.8), // CVE-2014-2005 Sophos
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:N/A:N", 5.8), // CVE-2010-0467 Joomla
+            ("CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 8.8), // CVE-2011-1265 Bluetooth
+            ("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 4.6), // CVE-2014-2019 Apple iOS
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", 7.4), // CVE-2014-0224 OpenSSL CCS
         ];
         for (vector, expected) in examples {
             assert_eq!(cvss3_base_score(vector), Some(expected), "{vector}");
@@ -212,9 +241,18 @@ mod tests {
 
     #[test]
     fn no_impact_scores_zero_and_bad_vectors_are_refused() {
-        assert_eq!(cvss3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"), Some(0.0));
-        assert_eq!(cvss3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H"), None);
-        assert_eq!(cvss3_base_score("CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), None);
+        assert_eq!(
+            cvss3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"),
+            Some(0.0)
+        );
+        assert_eq!(
+            cvss3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H"),
+            None
+        );
+        assert_eq!(
+            cvss3_base_score("CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            None
+        );
         assert_eq!(cvss3_base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
     }
 
@@ -222,10 +260,22 @@ mod tests {
     fn cvss4_ratings() {
         let rate4 = |vector: &str| cvss4_severity(vector).unwrap();
         // Scores per the FIRST v4.0 calculator: 9.3, 8.7, 5.1, 6.3.
-        assert_eq!(rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"), Severity::Critical);
-        assert_eq!(rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N"), Severity::High);
-        assert_eq!(rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"), Severity::Medium);
-        assert_eq!(rate4("CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"), Severity::Medium);
+        assert_eq!(
+            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            Severity::Critical
+        );
+        assert_eq!(
+            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N"),
+            Severity::High
+        );
+        assert_eq!(
+            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"),
+            Severity::Medium
+        );
+        assert_eq!(
+            rate4("CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"),
+            Severity::Medium
+        );
         assert_eq!(cvss4_severity("CVSS:4.0/AV:N"), None);
     }
 }

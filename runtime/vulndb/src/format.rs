@@ -87,11 +87,19 @@ pub(crate) const HINT_NONE: u32 = 0;
 pub(crate) const HINT_WONT_FIX: u32 = 1;
 
 pub(crate) fn severity_code(severity: Severity) -> u32 {
-    Severity::ALL.iter().position(|known| *known == severity).and_then(|index| u32::try_from(index).ok()).unwrap_or(0)
+    Severity::ALL
+        .iter()
+        .position(|known| *known == severity)
+        .and_then(|index| u32::try_from(index).ok())
+        .unwrap_or(0)
 }
 
 pub(crate) fn severity_from_code(code: u32) -> Severity {
-    usize::try_from(code).ok().and_then(|index| Severity::ALL.get(index)).copied().unwrap_or_default()
+    usize::try_from(code)
+        .ok()
+        .and_then(|index| Severity::ALL.get(index))
+        .copied()
+        .unwrap_or_default()
 }
 
 pub(crate) fn score_bits(score: Option<f64>) -> u32 {
@@ -102,7 +110,11 @@ pub(crate) fn score_bits(score: Option<f64>) -> u32 {
 
 pub(crate) fn score_from_bits(bits: u32) -> Option<f64> {
     let score = f32::from_bits(bits);
-    if score.is_nan() { None } else { Some((f64::from(score) * 10.0).round() / 10.0) }
+    if score.is_nan() {
+        None
+    } else {
+        Some((f64::from(score) * 10.0).round() / 10.0)
+    }
 }
 
 /// A time as two words, low first; `i64::MIN` stands for none.
@@ -116,7 +128,11 @@ pub(crate) fn time_words(seconds: Option<i64>) -> [u32; 2] {
 /// The time two words stand for.
 pub(crate) fn time_from_words(low: u32, high: u32) -> Option<i64> {
     let seconds = (i64::from(high) << 32) | i64::from(low);
-    if seconds == i64::MIN { None } else { Some(seconds) }
+    if seconds == i64::MIN {
+        None
+    } else {
+        Some(seconds)
+    }
 }
 
 /// A record as the importer hands it to the writer.
@@ -197,7 +213,11 @@ impl Writer {
 
 /// Serialises `contents` (its affected entries must be sorted by ecosystem, then name).
 pub(crate) fn write(contents: &Contents) -> Result<Vec<u8>, TooLarge> {
-    let mut writer = Writer { strings: Vec::new(), interned: HashMap::new(), sections: Default::default() };
+    let mut writer = Writer {
+        strings: Vec::new(),
+        interned: HashMap::new(),
+        sections: Default::default(),
+    };
     for record in &contents.records {
         let mut row = Vec::with_capacity(WIDTHS[RECORDS]);
         row.extend(writer.string(&record.id)?);
@@ -249,7 +269,11 @@ pub(crate) fn write(contents: &Contents) -> Result<Vec<u8>, TooLarge> {
         writer.sections[AFFECTED].extend(row);
     }
     for (name, start, count) in &ecosystem_slices {
-        let records = contents.ecosystem_records.iter().find(|(known, _)| known == name).map_or(0, |(_, count)| *count);
+        let records = contents
+            .ecosystem_records
+            .iter()
+            .find(|(known, _)| known == name)
+            .map_or(0, |(_, count)| *count);
         let reference = writer.string(name)?;
         writer.sections[ECOSYSTEMS].extend(reference);
         writer.sections[ECOSYSTEMS].extend([records, *start, *count]);

@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tollgate_facts::Severity;
 
+use crate::DbError;
 use crate::cvss::{rate, severity_of_word};
 use crate::format::{
-    self, AffectedRow, Contents, EVENT_FIXED, EVENT_INTRODUCED, EVENT_LAST_AFFECTED, EVENT_LIMIT, HINT_NONE,
-    HINT_WONT_FIX, RANGE_ECOSYSTEM, RANGE_SEMVER, RecordRow,
+    self, AffectedRow, Contents, EVENT_FIXED, EVENT_INTRODUCED, EVENT_LAST_AFFECTED, EVENT_LIMIT,
+    HINT_NONE, HINT_WONT_FIX, RANGE_ECOSYSTEM, RANGE_SEMVER, RecordRow,
 };
 use crate::names::osv_name;
 use crate::osv::{self, Record};
-use crate::DbError;
 
 /// A record file larger than this is refused (the largest real records are a few hundred
 /// KiB); it bounds memory on hostile zip entries too.
@@ -91,7 +91,11 @@ impl Collector {
             Syntax::Yaml => osv::from_yaml(bytes),
         };
         let record = match parsed.and_then(|record| {
-            if record.id.trim().is_empty() { Err("the record has an empty `id`".to_string()) } else { Ok(record) }
+            if record.id.trim().is_empty() {
+                Err("the record has an empty `id`".to_string())
+            } else {
+                Ok(record)
+            }
         }) {
             Ok(record) => record,
             Err(message) => {
@@ -138,7 +142,10 @@ impl Collector {
         let mut archive = match archive {
             Ok(archive) => archive,
             Err(message) => {
-                self.report.failures.push(ImportFailure { file, message: format!("cannot read the zip archive: {message}") });
+                self.report.failures.push(ImportFailure {
+                    file,
+                    message: format!("cannot read the zip archive: {message}"),
+                });
                 return;
             }
         };
@@ -146,19 +153,29 @@ impl Collector {
             let mut entry = match archive.by_index(index) {
                 Ok(entry) => entry,
                 Err(err) => {
-                    self.report.failures.push(ImportFailure { file: format!("{file}:#{index}"), message: err.to_string() });
+                    self.report.failures.push(ImportFailure {
+                        file: format!("{file}:#{index}"),
+                        message: err.to_string(),
+                    });
                     continue;
                 }
             };
             let name = entry.name().to_string();
-            let Some(syntax) = syntax_of(&name).filter(|_| entry.is_file()) else { continue };
+            let Some(syntax) = syntax_of(&name).filter(|_| entry.is_file()) else {
+                continue;
+            };
             let entry_file = format!("{file}:{name}");
             let mut bytes = Vec::new();
-            let read = (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes);
+            let read = (&mut entry)
+                .take(MAX_RECORD_BYTES + 1)
+                .read_to_end(&mut bytes);
             match read {
                 Err(err) => {
                     self.report.files += 1;
-                    self.report.failures.push(ImportFailure { file: entry_file, message: err.to_string() });
+                    self.report.failures.push(ImportFailure {
+                        file: entry_file,
+                        message: err.to_string(),
+                    });
                 }
                 Ok(_) if bytes.len() as u64 > MAX_RECORD_BYTES => {
                     self.report.files += 1;
@@ -174,13 +191,18 @@ impl Collector {
 
     fn read_dir(&mut self, dir: &Path) -> Result<(), DbError> {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| DbError::Read { path: dir.to_path_buf(), source })?
+            .map_err(|source| DbError::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?
             .filter_map(|entry| entry.ok().map(|entry| entry.path()))
             .collect();
         entries.sort();
         for path in entries {
             // Symbolic links to folders are not followed: no loops.
-            let Ok(metadata) = std::fs::symlink_metadata(&path) else { continue };
+            let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
             if metadata.is_dir() {
                 self.read_dir(&path)?;
             } else if is_zip(&path) {
@@ -194,13 +216,16 @@ impl Collector {
 }
 
 fn is_zip(path: &Path) -> bool {
-    path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|err| err.to_string())?;
     let mut bytes = Vec::new();
-    file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(|err| err.to_string())?;
+    file.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| err.to_string())?;
     if bytes.len() as u64 > MAX_RECORD_BYTES {
         return Err(format!("larger than {MAX_RECORD_BYTES} bytes"));
     }
@@ -218,7 +243,10 @@ fn time_key(text: &str) -> Option<jiff::Timestamp> {
 pub fn import(inputs: &[PathBuf], output: &Path) -> Result<ImportReport, DbError> {
     let mut collector = Collector::default();
     for input in inputs {
-        let metadata = std::fs::metadata(input).map_err(|source| DbError::Read { path: input.clone(), source })?;
+        let metadata = std::fs::metadata(input).map_err(|source| DbError::Read {
+            path: input.clone(),
+            source,
+        })?;
         if metadata.is_dir() {
             collector.read_dir(input)?;
         } else if is_zip(input) {
@@ -229,34 +257,55 @@ pub fn import(inputs: &[PathBuf], output: &Path) -> Result<ImportReport, DbError
             collector.read_file(input, syntax);
         }
     }
-    let Collector { mut records, mut report, .. } = collector;
+    let Collector {
+        mut records,
+        mut report,
+        ..
+    } = collector;
     records.sort_by(|a, b| a.id.cmp(&b.id));
     let built = jiff::Timestamp::now().as_second();
     let contents = compile(&records, built, &mut report);
-    let bytes = format::write(&contents).map_err(|_| DbError::TooLarge { path: output.to_path_buf() })?;
+    let bytes = format::write(&contents).map_err(|_| DbError::TooLarge {
+        path: output.to_path_buf(),
+    })?;
     report.bytes = bytes.len();
     write_atomically(output, &bytes)?;
     Ok(report)
 }
 
 fn write_atomically(output: &Path, bytes: &[u8]) -> Result<(), DbError> {
-    let file_name = output.file_name().map(|name| name.to_string_lossy().to_string()).unwrap_or_default();
+    let file_name = output
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_default();
     let temporary = output.with_file_name(format!(".{file_name}.partial"));
-    let error = |source| DbError::Write { path: output.to_path_buf(), source };
+    let error = |source| DbError::Write {
+        path: output.to_path_buf(),
+        source,
+    };
     std::fs::write(&temporary, bytes).map_err(error)?;
     std::fs::rename(&temporary, output).map_err(|source| {
         let _ = std::fs::remove_file(&temporary);
-        DbError::Write { path: output.to_path_buf(), source }
+        DbError::Write {
+            path: output.to_path_buf(),
+            source,
+        }
     })
 }
 
 /// Turns records into the writer's rows.
 fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Contents {
-    let mut contents = Contents { built, withdrawn_skipped: report.withdrawn as u64, ..Contents::default() };
+    let mut contents = Contents {
+        built,
+        withdrawn_skipped: report.withdrawn as u64,
+        ..Contents::default()
+    };
     let mut newest: Option<jiff::Timestamp> = None;
     let mut ecosystem_records: BTreeMap<String, usize> = BTreeMap::new();
     for record in records {
-        let Ok(index) = u32::try_from(contents.records.len()) else { break };
+        let Ok(index) = u32::try_from(contents.records.len()) else {
+            break;
+        };
         if let Some(time) = time_key(&record.modified)
             && newest.is_none_or(|known| time > known)
         {
@@ -271,7 +320,13 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
             modified: time_key(&record.modified).map(|time| time.as_second()),
             vector,
             aliases: aliases(record),
-            urls: record.references.iter().map(|reference| reference.url.clone()).filter(|url| !url.is_empty()).take(MAX_URLS).collect(),
+            urls: record
+                .references
+                .iter()
+                .map(|reference| reference.url.clone())
+                .filter(|url| !url.is_empty())
+                .take(MAX_URLS)
+                .collect(),
             severity,
             score,
         });
@@ -306,7 +361,10 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
                         } else if let Some(version) = &event.last_affected {
                             Some((EVENT_LAST_AFFECTED, version.clone()))
                         } else {
-                            event.limit.as_ref().map(|version| (EVENT_LIMIT, version.clone()))
+                            event
+                                .limit
+                                .as_ref()
+                                .map(|version| (EVENT_LIMIT, version.clone()))
                         }
                     })
                     .collect();
@@ -315,9 +373,21 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
             let own_rating = affected
                 .severity
                 .iter()
-                .filter_map(|entry| rate(&entry.kind, &entry.score).map(|rating| (rating, entry.score.clone())))
+                .filter_map(|entry| {
+                    rate(&entry.kind, &entry.score).map(|rating| (rating, entry.score.clone()))
+                })
                 .max_by_key(|(rating, _)| rating.score.is_some())
-                .map(|(rating, vector)| (rating.severity, rating.score, if rating.score.is_some() { vector } else { String::new() }))
+                .map(|(rating, vector)| {
+                    (
+                        rating.severity,
+                        rating.score,
+                        if rating.score.is_some() {
+                            vector
+                        } else {
+                            String::new()
+                        },
+                    )
+                })
                 .or_else(|| {
                     word_rating(&affected.ecosystem_specific)
                         .or_else(|| word_rating(&affected.database_specific))
@@ -340,10 +410,17 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
             *ecosystem_records.entry(ecosystem.to_string()).or_insert(0) += 1;
         }
     }
-    contents.affected.sort_by(|a, b| a.ecosystem.cmp(&b.ecosystem).then_with(|| a.name.cmp(&b.name)).then(a.record.cmp(&b.record)));
+    contents.affected.sort_by(|a, b| {
+        a.ecosystem
+            .cmp(&b.ecosystem)
+            .then_with(|| a.name.cmp(&b.name))
+            .then(a.record.cmp(&b.record))
+    });
     contents.git_ranges_skipped = report.git_ranges_skipped as u64;
-    contents.ecosystem_records =
-        ecosystem_records.iter().map(|(name, count)| (name.clone(), u32::try_from(*count).unwrap_or(u32::MAX))).collect();
+    contents.ecosystem_records = ecosystem_records
+        .iter()
+        .map(|(name, count)| (name.clone(), u32::try_from(*count).unwrap_or(u32::MAX)))
+        .collect();
     report.records = contents.records.len();
     report.ecosystems = ecosystem_records;
     report.newest_modified = contents.newest_modified.clone();
@@ -353,7 +430,12 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
 /// The record's summary, or the first line of its details, shortened.
 fn summary(record: &Record) -> String {
     let text = if record.summary.trim().is_empty() {
-        record.details.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("")
+        record
+            .details
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty())
+            .unwrap_or("")
     } else {
         record.summary.trim()
     };
@@ -369,8 +451,16 @@ fn summary(record: &Record) -> String {
 /// The record's aliases, plus its `upstream` CVE when it names exactly one: a
 /// `DEBIAN-CVE-…` or `UBUNTU-CVE-…` record, or an advisory fixing one CVE, is that CVE.
 fn aliases(record: &Record) -> Vec<String> {
-    let mut aliases: Vec<String> = record.aliases.iter().map(|alias| alias.trim().to_string()).collect();
-    let upstream_cves: Vec<&String> = record.upstream.iter().filter(|id| id.starts_with("CVE-")).collect();
+    let mut aliases: Vec<String> = record
+        .aliases
+        .iter()
+        .map(|alias| alias.trim().to_string())
+        .collect();
+    let upstream_cves: Vec<&String> = record
+        .upstream
+        .iter()
+        .filter(|id| id.starts_with("CVE-"))
+        .collect();
     if let [cve] = upstream_cves.as_slice() {
         aliases.push((*cve).clone());
     }
@@ -395,31 +485,52 @@ fn record_severity(record: &Record) -> (Severity, Option<f64>, String) {
             continue;
         }
         if let Some(rating) = rate(&entry.kind, &entry.score) {
-            let vector = if rank >= 2 { entry.score.clone() } else { String::new() };
+            let vector = if rank >= 2 {
+                entry.score.clone()
+            } else {
+                String::new()
+            };
             best = Some((rank, rating.severity, rating.score, vector));
         }
     }
     if let Some((_, severity, score, vector)) = best {
         return (severity, score, vector);
     }
-    let word = word_rating(&record.database_specific)
-        .or_else(|| record.summary.split_once(':').and_then(|(prefix, _)| severity_of_word(prefix)));
+    let word = word_rating(&record.database_specific).or_else(|| {
+        record
+            .summary
+            .split_once(':')
+            .and_then(|(prefix, _)| severity_of_word(prefix))
+    });
     (word.unwrap_or(Severity::Unknown), None, String::new())
 }
 
 /// A rating word under `severity` or `urgency` in a `*_specific` object.
 fn word_rating(value: &Value) -> Option<Severity> {
-    ["severity", "urgency"].iter().find_map(|key| value.get(key).and_then(Value::as_str).and_then(severity_of_word))
+    ["severity", "urgency"].iter().find_map(|key| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(severity_of_word)
+    })
 }
 
 /// Whether a `*_specific` object says the vulnerability will not be fixed.
 fn says_wont_fix(value: &Value) -> bool {
-    ["status", "fix_status", "fix_state", "state", "resolution"].iter().any(|key| {
-        value.get(key).and_then(Value::as_str).is_some_and(|text| {
-            matches!(
-                text.trim().to_ascii_lowercase().as_str(),
-                "wont-fix" | "wontfix" | "won't fix" | "will not fix" | "ignored" | "end-of-life" | "out of support scope"
-            )
+    ["status", "fix_status", "fix_state", "state", "resolution"]
+        .iter()
+        .any(|key| {
+            value.get(key).and_then(Value::as_str).is_some_and(|text| {
+                matches!(
+                    text.trim().to_ascii_lowercase().as_str(),
+                    "wont-fix"
+                        | "wontfix"
+                        | "won't fix"
+                        | "will not fix"
+                        | "ignored"
+                        | "end-of-life"
+                        | "out of support scope"
+                )
+            })
         })
-    })
 }

@@ -31,7 +31,10 @@ const ORDERINGS: &[(&str, Ecosystem)] = &[
 /// The version ordering of an OSV ecosystem (`Debian:12` orders as dpkg).
 pub(crate) fn ordering_of(osv_ecosystem: &str) -> Ecosystem {
     let base = osv_ecosystem.split(':').next().unwrap_or(osv_ecosystem);
-    ORDERINGS.iter().find(|(name, _)| *name == base).map_or(Ecosystem::Unknown, |(_, ecosystem)| *ecosystem)
+    ORDERINGS
+        .iter()
+        .find(|(name, _)| *name == base)
+        .map_or(Ecosystem::Unknown, |(_, ecosystem)| *ecosystem)
 }
 
 /// PEP 503 normalisation: lowercase, runs of `-`, `_` and `.` become one `-`.
@@ -117,13 +120,20 @@ fn major_minor(version: &str) -> String {
 /// distribution release) is unknown.
 pub(crate) fn target(package: &Package, distro: Option<&Distro>) -> Option<Target> {
     let exact = |name: &str| Some(Accepts::Exact(name.to_string()));
-    let source_or_name =
-        if package.source_name.is_empty() { package.name.clone() } else { package.source_name.clone() };
+    let source_or_name = if package.source_name.is_empty() {
+        package.name.clone()
+    } else {
+        package.source_name.clone()
+    };
     let (accepts, name) = match package.ecosystem {
         Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => {
             // Debian and Ubuntu advisories name source packages, Alpine's name origins;
             // rpm advisories name binary packages.
-            let name = if package.ecosystem == Ecosystem::Rpm { package.name.clone() } else { source_or_name };
+            let name = if package.ecosystem == Ecosystem::Rpm {
+                package.name.clone()
+            } else {
+                source_or_name
+            };
             if !package.distro.is_empty() {
                 (exact(&package.distro), name)
             } else {
@@ -133,8 +143,12 @@ pub(crate) fn target(package: &Package, distro: Option<&Distro>) -> Option<Targe
                     (_, _) if version.is_empty() => None,
                     (Ecosystem::Deb, "debian") => exact(&format!("Debian:{}", major(version))),
                     (Ecosystem::Deb, "ubuntu") => Some(Accepts::Ubuntu(version.to_string())),
-                    (Ecosystem::Apk, "alpine") => exact(&format!("Alpine:v{}", major_minor(version))),
-                    (Ecosystem::Rpm, "almalinux") => exact(&format!("AlmaLinux:{}", major(version))),
+                    (Ecosystem::Apk, "alpine") => {
+                        exact(&format!("Alpine:v{}", major_minor(version)))
+                    }
+                    (Ecosystem::Rpm, "almalinux") => {
+                        exact(&format!("AlmaLinux:{}", major(version)))
+                    }
                     (Ecosystem::Rpm, "rocky") => exact(&format!("Rocky Linux:{}", major(version))),
                     (Ecosystem::Rpm, "rhel") => Some(Accepts::RedHat(major(version).to_string())),
                     (Ecosystem::Rpm, "mageia") => exact(&format!("Mageia:{version}")),
@@ -154,7 +168,10 @@ pub(crate) fn target(package: &Package, distro: Option<&Distro>) -> Option<Targe
         Ecosystem::Nuget => (exact("NuGet"), package.name.clone()),
         Ecosystem::Unknown => (None, String::new()),
     };
-    Some(Target { name, accepts: accepts? })
+    Some(Target {
+        name,
+        accepts: accepts?,
+    })
 }
 
 #[cfg(test)]
@@ -169,8 +186,17 @@ mod tests {
 
     #[test]
     fn distro_releases_pick_ecosystems() {
-        let distro = |id: &str, version: &str| Distro { id: id.into(), version: version.into(), ..Distro::default() };
-        let package = |ecosystem| Package { name: "libssl".into(), source_name: "openssl".into(), ecosystem, ..Package::default() };
+        let distro = |id: &str, version: &str| Distro {
+            id: id.into(),
+            version: version.into(),
+            ..Distro::default()
+        };
+        let package = |ecosystem| Package {
+            name: "libssl".into(),
+            source_name: "openssl".into(),
+            ecosystem,
+            ..Package::default()
+        };
         let debian = target(&package(Ecosystem::Deb), Some(&distro("debian", "12"))).unwrap();
         assert_eq!(debian.name, "openssl");
         assert!(debian.accepts("Debian:12") && !debian.accepts("Debian:11"));

@@ -118,7 +118,10 @@ pub(crate) fn from_yaml(bytes: &[u8]) -> Result<Record, String> {
     let text = std::str::from_utf8(bytes).map_err(|err| format!("not UTF-8: {err}"))?;
     let documents = YamlLoader::load_from_str(text).map_err(|err| err.to_string())?;
     let [document] = documents.as_slice() else {
-        return Err(format!("expected one YAML document, found {}", documents.len()));
+        return Err(format!(
+            "expected one YAML document, found {}",
+            documents.len()
+        ));
     };
     let value = yaml_to_json(document, 0)?;
     serde_json::from_value(value).map_err(|err| err.to_string())
@@ -137,9 +140,12 @@ fn yaml_to_json(yaml: &Yaml, depth: usize) -> Result<Value, String> {
         Yaml::Integer(number) => Value::String(number.to_string()),
         Yaml::Boolean(flag) => Value::Bool(*flag),
         Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-        Yaml::Array(items) => {
-            Value::Array(items.iter().map(|item| yaml_to_json(item, depth + 1)).collect::<Result<_, _>>()?)
-        }
+        Yaml::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| yaml_to_json(item, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         Yaml::Hash(map) => {
             let mut object = serde_json::Map::new();
             for (key, value) in map {
@@ -173,7 +179,10 @@ mod tests {
 
     #[test]
     fn nulls_read_as_empty() {
-        let record = from_json(br#"{"id":"X","modified":"2024-01-01T00:00:00Z","aliases":null,"affected":null}"#).unwrap();
+        let record = from_json(
+            br#"{"id":"X","modified":"2024-01-01T00:00:00Z","aliases":null,"affected":null}"#,
+        )
+        .unwrap();
         assert!(record.aliases.is_empty());
         assert!(record.affected.is_empty());
     }

@@ -1,7 +1,12 @@
 //! The real OSV data in `shared/fixtures/osv/`: the whole folder imports with exact counts,
 //! and real records match hand-made packages exactly (Debian DLAs against Debian 9, the
 //! Alpine record against 3.11 and 3.16, AlmaLinux epochs, RustSec's `0.0.0-0`, Go, PyPI).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code; a failed assertion is the report.
 
 use std::path::PathBuf;
@@ -30,11 +35,21 @@ fn open() -> Database {
 }
 
 fn distro(id: &str, version: &str) -> Distro {
-    Distro { id: id.into(), version: version.into(), ..Distro::default() }
+    Distro {
+        id: id.into(),
+        version: version.into(),
+        ..Distro::default()
+    }
 }
 
 fn package(ecosystem: Ecosystem, name: &str, source: &str, version: &str) -> Package {
-    Package { name: name.into(), source_name: source.into(), version: version.into(), ecosystem, ..Package::default() }
+    Package {
+        name: name.into(),
+        source_name: source.into(),
+        version: version.into(),
+        ecosystem,
+        ..Package::default()
+    }
 }
 
 #[test]
@@ -47,12 +62,23 @@ fn whole_fixture_folder_imports_with_exact_counts() {
     assert_eq!(report.withdrawn, 40);
     assert_eq!(report.duplicates, 0);
     assert_eq!(report.git_ranges_skipped, 1391);
-    let mut failed: Vec<&str> = report.failures.iter().map(|failure| failure.file.as_str()).collect();
+    let mut failed: Vec<&str> = report
+        .failures
+        .iter()
+        .map(|failure| failure.file.as_str())
+        .collect();
     failed.sort_unstable();
     assert_eq!(failed.len(), 2, "{:#?}", report.failures);
     assert!(failed[0].ends_with("schema/ecosystems.json"), "{failed:?}");
     assert!(failed[1].ends_with("schema/osv-schema.json"), "{failed:?}");
-    assert!(report.failures.iter().all(|failure| failure.message.contains("missing field `id`")), "{:#?}", report.failures);
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|failure| failure.message.contains("missing field `id`")),
+        "{:#?}",
+        report.failures
+    );
     assert_eq!(report.ecosystems["PyPI"], 2651);
     assert_eq!(report.ecosystems["Go"], 4274);
     assert_eq!(report.ecosystems["crates.io"], 1193);
@@ -72,10 +98,16 @@ fn info_reports_counts_and_dates() {
     assert_eq!(info.withdrawn_skipped, 40);
     assert_eq!(info.ecosystems.get("Go"), Some(&4274));
     assert_eq!(info.ecosystems.len(), report.ecosystems.len());
-    assert_eq!(info.newest_modified.unwrap().to_string(), "2026-08-21T06:28:40Z");
+    assert_eq!(
+        info.newest_modified.unwrap().to_string(),
+        "2026-08-21T06:28:40Z"
+    );
     let facts = open().facts_info();
     assert_eq!(facts.records, 8259);
-    assert!(facts.sources.contains(&"Debian".to_string()) && facts.sources.contains(&"PyPI".to_string()));
+    assert!(
+        facts.sources.contains(&"Debian".to_string())
+            && facts.sources.contains(&"PyPI".to_string())
+    );
     assert!(facts.built.is_some());
 }
 
@@ -92,21 +124,39 @@ fn debian_dlas_match_debian_9_source_packages() {
     let found = db.match_packages(&packages, Some(&stretch));
     let summary: Vec<(&str, &str, &str, Option<&str>)> = found
         .iter()
-        .map(|v| (v.id.as_str(), v.aliases.join(",").leak() as &str, v.package.name.as_str(), v.fixed_in.as_deref()))
+        .map(|v| {
+            (
+                v.id.as_str(),
+                v.aliases.join(",").leak() as &str,
+                v.package.name.as_str(),
+                v.fixed_in.as_deref(),
+            )
+        })
         .collect();
     // libxml2 and tzdata are at their fixed versions: only openssl and dpkg are affected.
     assert_eq!(
         summary,
         [
-            ("CVE-2022-1292", "DLA-3008-1", "libssl1.1", Some("1.1.0l-1~deb9u6")),
+            (
+                "CVE-2022-1292",
+                "DLA-3008-1",
+                "libssl1.1",
+                Some("1.1.0l-1~deb9u6")
+            ),
             ("CVE-2022-1664", "DLA-3022-1", "dpkg", Some("1.18.26")),
         ]
     );
     assert!(found.iter().all(|v| v.fix_state == FixState::Fixed));
     assert_eq!(found[0].summary, "openssl - security update");
-    assert_eq!(found[0].published.unwrap().to_string(), "2022-05-14T00:00:00Z");
+    assert_eq!(
+        found[0].published.unwrap().to_string(),
+        "2022-05-14T00:00:00Z"
+    );
     // The same packages on Debian 12 match nothing: the records are for Debian 9.
-    assert!(db.match_packages(&packages, Some(&distro("debian", "12"))).is_empty());
+    assert!(
+        db.match_packages(&packages, Some(&distro("debian", "12")))
+            .is_empty()
+    );
     // A package's own `distro` field wins over the image's.
     let mut tagged = packages[0].clone();
     tagged.distro = "Debian:9".into();
@@ -117,7 +167,13 @@ fn debian_dlas_match_debian_9_source_packages() {
 fn alpine_record_does_not_match_alpine_3_11() {
     let db = open();
     let musl = package(Ecosystem::Apk, "musl", "musl", "1.1.24-r2");
-    assert!(db.match_packages(std::slice::from_ref(&musl), Some(&distro("alpine", "3.11.5"))).is_empty());
+    assert!(
+        db.match_packages(
+            std::slice::from_ref(&musl),
+            Some(&distro("alpine", "3.11.5"))
+        )
+        .is_empty()
+    );
     let musl_316 = package(Ecosystem::Apk, "musl-utils", "musl", "1.2.3-r0");
     let found = db.match_packages(&[musl_316], Some(&distro("alpine", "3.16.2")));
     assert_eq!(found.len(), 1);
@@ -126,7 +182,10 @@ fn alpine_record_does_not_match_alpine_3_11() {
     assert_eq!(found[0].fixed_in.as_deref(), Some("1.2.3-r4"));
     // At the fix, nothing.
     let fixed = package(Ecosystem::Apk, "musl", "musl", "1.2.3-r4");
-    assert!(db.match_packages(&[fixed], Some(&distro("alpine", "3.16.2"))).is_empty());
+    assert!(
+        db.match_packages(&[fixed], Some(&distro("alpine", "3.16.2")))
+            .is_empty()
+    );
 }
 
 #[test]
@@ -134,14 +193,23 @@ fn almalinux_epochs_decide() {
     let db = open();
     let alma = distro("almalinux", "9.0");
     let ids = |version: &str| -> Vec<(String, Option<String>)> {
-        db.match_packages(&[package(Ecosystem::Rpm, "openssl-libs", "openssl", version)], Some(&alma))
-            .into_iter()
-            .map(|v| (v.id, v.fixed_in))
-            .collect()
+        db.match_packages(
+            &[package(Ecosystem::Rpm, "openssl-libs", "openssl", version)],
+            Some(&alma),
+        )
+        .into_iter()
+        .map(|v| (v.id, v.fixed_in))
+        .collect()
     };
     let both = vec![
-        ("ALSA-2022:6224".to_string(), Some("1:3.0.1-41.el9_0".to_string())),
-        ("ALSA-2022:7288".to_string(), Some("1:3.0.1-43.el9_0".to_string())),
+        (
+            "ALSA-2022:6224".to_string(),
+            Some("1:3.0.1-41.el9_0".to_string()),
+        ),
+        (
+            "ALSA-2022:7288".to_string(),
+            Some("1:3.0.1-43.el9_0".to_string()),
+        ),
     ];
     assert_eq!(ids("1:3.0.1-40.el9_0"), both);
     // Without an epoch (0), even a much later release is older than `1:...`.
@@ -149,8 +217,19 @@ fn almalinux_epochs_decide() {
     assert_eq!(ids("1:3.0.1-42.el9_0"), both[1..]);
     assert!(ids("1:3.0.1-43.el9_0").is_empty());
     // The record's own rating comes from its `Important:` style summary.
-    let found = db.match_packages(&[package(Ecosystem::Rpm, "openssl-libs", "", "1:3.0.1-40.el9_0")], Some(&alma));
-    assert!(found.iter().all(|v| v.severity != Severity::Unknown), "{found:#?}");
+    let found = db.match_packages(
+        &[package(
+            Ecosystem::Rpm,
+            "openssl-libs",
+            "",
+            "1:3.0.1-40.el9_0",
+        )],
+        Some(&alma),
+    );
+    assert!(
+        found.iter().all(|v| v.severity != Severity::Unknown),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -160,7 +239,10 @@ fn rustsec_zero_zero_zero_dash_zero_introduces_everything() {
     let ids: Vec<&str> = found.iter().map(|v| v.id.as_str()).collect();
     assert!(ids.contains(&"CVE-2016-10931"), "{ids:?}");
     let openssl = found.iter().find(|v| v.id == "CVE-2016-10931").unwrap();
-    assert!(openssl.aliases.contains(&"RUSTSEC-2016-0001".to_string()) && openssl.aliases.contains(&"GHSA-34p9-f4q3-c4r7".to_string()));
+    assert!(
+        openssl.aliases.contains(&"RUSTSEC-2016-0001".to_string())
+            && openssl.aliases.contains(&"GHSA-34p9-f4q3-c4r7".to_string())
+    );
     assert_eq!(openssl.fixed_in.as_deref(), Some("0.9.0"));
     // CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H scores 8.1.
     assert_eq!(openssl.cvss_score, Some(8.1));
@@ -174,18 +256,28 @@ fn rustsec_zero_zero_zero_dash_zero_introduces_everything() {
 fn go_modules_match_with_v_prefixed_versions() {
     let db = open();
     let found = |version: &str| -> Vec<(String, Option<String>)> {
-        db.match_packages(&[package(Ecosystem::Go, "golang.org/x/text", "", version)], None)
-            .into_iter()
-            .map(|v| (v.id, v.fixed_in))
-            .collect()
+        db.match_packages(
+            &[package(Ecosystem::Go, "golang.org/x/text", "", version)],
+            None,
+        )
+        .into_iter()
+        .map(|v| (v.id, v.fixed_in))
+        .collect()
     };
     // GO-2020-0015 (fixed 0.3.3), GO-2021-0113 (0.3.7), GO-2022-1059 (0.3.8), GO-2026-5970 (0.39.0).
     let owned = |items: &[(&str, &str)]| -> Vec<(String, Option<String>)> {
-        items.iter().map(|(id, fixed)| (id.to_string(), Some(fixed.to_string()))).collect()
+        items
+            .iter()
+            .map(|(id, fixed)| (id.to_string(), Some(fixed.to_string())))
+            .collect()
     };
     assert_eq!(
         found("v0.3.5"),
-        owned(&[("CVE-2021-38561", "0.3.7"), ("CVE-2022-32149", "0.3.8"), ("CVE-2026-56852", "0.39.0")])
+        owned(&[
+            ("CVE-2021-38561", "0.3.7"),
+            ("CVE-2022-32149", "0.3.8"),
+            ("CVE-2026-56852", "0.39.0")
+        ])
     );
     assert_eq!(found("v0.3.8"), owned(&[("CVE-2026-56852", "0.39.0")]));
     assert!(found("v0.39.0").is_empty());
@@ -196,11 +288,17 @@ fn zip_archives_import_like_folders() {
     let dir = tempfile::tempdir().unwrap();
     let zip_path = dir.path().join("all.zip");
     let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let mut names: Vec<PathBuf> = std::fs::read_dir(osv_dir().join("debian")).unwrap().map(|e| e.unwrap().path()).collect();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(osv_dir().join("debian"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     for path in &names {
-        writer.start_file(path.file_name().unwrap().to_string_lossy(), options).unwrap();
+        writer
+            .start_file(path.file_name().unwrap().to_string_lossy(), options)
+            .unwrap();
         std::io::Write::write_all(&mut writer, &std::fs::read(path).unwrap()).unwrap();
     }
     writer.start_file("broken.json", options).unwrap();
@@ -210,7 +308,11 @@ fn zip_archives_import_like_folders() {
     let report = import(&[zip_path], &output).unwrap();
     assert_eq!(report.records, 5);
     assert_eq!(report.failures.len(), 1);
-    assert!(report.failures[0].file.ends_with("all.zip:broken.json"), "{:?}", report.failures);
+    assert!(
+        report.failures[0].file.ends_with("all.zip:broken.json"),
+        "{:?}",
+        report.failures
+    );
     let info = Database::open(&output).unwrap().info();
     assert_eq!(info.ecosystems.get("Debian:9"), Some(&4));
     assert_eq!(info.ecosystems.get("Debian:7"), Some(&1));
@@ -223,16 +325,30 @@ fn other_files_are_refused_clearly() {
     std::fs::write(&not_db, b"hello").unwrap();
     let err = Database::open(&not_db).unwrap_err();
     assert!(matches!(err, DbError::NotADatabase { .. }));
-    assert!(err.to_string().contains("is not a tollgate vulnerability database"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("is not a tollgate vulnerability database"),
+        "{err}"
+    );
     let mut bytes = std::fs::read(&fixture_db().2).unwrap();
     bytes[16] = 99;
     std::fs::write(&not_db, &bytes).unwrap();
     let err = Database::open(&not_db).unwrap_err();
     assert!(err.to_string().contains("format version 99"), "{err}");
-    assert!(err.to_string().contains("rebuild it with `tollgate db import`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("rebuild it with `tollgate db import`"),
+        "{err}"
+    );
     // Truncated: the section table points past the end.
     let bytes = std::fs::read(&fixture_db().2).unwrap();
     std::fs::write(&not_db, &bytes[..bytes.len() / 2]).unwrap();
-    assert!(matches!(Database::open(&not_db).unwrap_err(), DbError::Corrupt { .. }));
-    assert!(matches!(import(&[dir.path().join("missing")], &dir.path().join("o")), Err(DbError::Read { .. })));
+    assert!(matches!(
+        Database::open(&not_db).unwrap_err(),
+        DbError::Corrupt { .. }
+    ));
+    assert!(matches!(
+        import(&[dir.path().join("missing")], &dir.path().join("o")),
+        Err(DbError::Read { .. })
+    ));
 }

@@ -6,7 +6,12 @@
 //!
 //! Needs `python3 -m pip` and the PyPI registry on first run; the install is kept under the
 //! target directory.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code; a failed assertion is the report.
 
 use std::collections::BTreeSet;
@@ -28,12 +33,25 @@ fn site_packages() -> PathBuf {
     let marker = dir.join("urllib3-1.24.1.dist-info/METADATA");
     if !marker.exists() {
         let output = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--only-binary=:all:", "--target"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--target",
+            ])
             .arg(&dir)
             .args(REQUIREMENTS)
             .output()
             .expect("python3 -m pip");
-        assert!(output.status.success(), "pip install failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "pip install failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     dir
 }
@@ -47,7 +65,13 @@ fn catalog(site: &Path) -> Vec<Package> {
             continue;
         }
         let metadata = std::fs::read_to_string(path.join("METADATA")).unwrap();
-        let field = |key: &str| metadata.lines().find_map(|line| line.strip_prefix(key)).map(|value| value.trim().to_string()).unwrap();
+        let field = |key: &str| {
+            metadata
+                .lines()
+                .find_map(|line| line.strip_prefix(key))
+                .map(|value| value.trim().to_string())
+                .unwrap()
+        };
         packages.push(Package {
             name: pep503(&field("Name:")),
             version: field("Version:"),
@@ -71,7 +95,9 @@ fn listed_advisories(name: &str, version: &str) -> BTreeSet<String> {
         }
         let listed = record["affected"].as_vec().unwrap().iter().any(|affected| {
             pep503(affected["package"]["name"].as_str().unwrap()) == name
-                && affected["versions"].as_vec().is_some_and(|versions| versions.iter().any(|v| v.as_str() == Some(version)))
+                && affected["versions"]
+                    .as_vec()
+                    .is_some_and(|versions| versions.iter().any(|v| v.as_str() == Some(version)))
         });
         if listed {
             ids.insert(record["id"].as_str().unwrap().to_string());
@@ -83,10 +109,17 @@ fn listed_advisories(name: &str, version: &str) -> BTreeSet<String> {
 #[test]
 fn installed_pypi_packages_report_exactly_their_advisories() {
     let packages = catalog(&site_packages());
-    let found: Vec<(String, String)> = packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
+    let found: Vec<(String, String)> = packages
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect();
     assert_eq!(
         found,
-        [("jinja2".into(), "2.10".into()), ("requests".into(), "2.19.1".into()), ("urllib3".into(), "1.24.1".into())]
+        [
+            ("jinja2".into(), "2.10".into()),
+            ("requests".into(), "2.19.1".into()),
+            ("urllib3".into(), "1.24.1".into())
+        ]
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -94,27 +127,56 @@ fn installed_pypi_packages_report_exactly_their_advisories() {
     let report = import(&[pypa_dir()], &db_path).unwrap();
     assert!(report.failures.is_empty(), "{:#?}", report.failures);
     let db = Database::open(&db_path).unwrap();
-    let distro = Distro { id: "debian".into(), version: "12".into(), ..Distro::default() };
+    let distro = Distro {
+        id: "debian".into(),
+        version: "12".into(),
+        ..Distro::default()
+    };
     let vulnerabilities = db.match_packages(&packages, Some(&distro));
 
     for package in &packages {
         let expected = listed_advisories(&package.name, &package.version);
-        assert!(!expected.is_empty(), "{} {} has known advisories", package.name, package.version);
+        assert!(
+            !expected.is_empty(),
+            "{} {} has known advisories",
+            package.name,
+            package.version
+        );
         let reported: BTreeSet<String> = vulnerabilities
             .iter()
             .filter(|v| v.package.name == package.name)
             .map(|v| {
                 // Each finding is named by its CVE and carries the PYSEC id as an alias.
                 assert!(v.id.starts_with("CVE-"), "{v:#?}");
-                v.aliases.iter().find(|alias| alias.starts_with("PYSEC-")).cloned().unwrap()
+                v.aliases
+                    .iter()
+                    .find(|alias| alias.starts_with("PYSEC-"))
+                    .cloned()
+                    .unwrap()
             })
             .collect();
         assert_eq!(reported, expected, "{} {}", package.name, package.version);
     }
     // Spot checks against the records: requests 2.19.1 has CVE-2018-18074 (fixed in 2.20.0)
     // and CVE-2023-32681 (fixed in 2.31.0).
-    let requests: Vec<_> = vulnerabilities.iter().filter(|v| v.package.name == "requests").collect();
-    let ids: Vec<(&str, Option<&str>)> = requests.iter().map(|v| (v.id.as_str(), v.fixed_in.as_deref())).collect();
-    assert_eq!(ids, [("CVE-2018-18074", Some("2.20.0")), ("CVE-2023-32681", Some("2.31.0"))]);
-    assert!(requests.iter().all(|v| v.fix_state == FixState::Fixed && v.package.path.ends_with("METADATA")));
+    let requests: Vec<_> = vulnerabilities
+        .iter()
+        .filter(|v| v.package.name == "requests")
+        .collect();
+    let ids: Vec<(&str, Option<&str>)> = requests
+        .iter()
+        .map(|v| (v.id.as_str(), v.fixed_in.as_deref()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("CVE-2018-18074", Some("2.20.0")),
+            ("CVE-2023-32681", Some("2.31.0"))
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|v| v.fix_state == FixState::Fixed && v.package.path.ends_with("METADATA"))
+    );
 }
