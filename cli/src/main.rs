@@ -11,6 +11,7 @@ mod program;
 mod repo;
 mod report;
 mod scan;
+mod testing;
 
 use std::process::ExitCode;
 

@@ -17,6 +17,8 @@ pub const DEFAULT_POLICY_MODULE: &str = "std.default";
 /// A compiled, linked policy and where it came from.
 pub struct CompiledPolicy {
     pub linked: Linked,
+    /// The typed program (for the test runner).
+    pub typed: std::sync::Arc<tollgate_compiler::hir::Program>,
     /// compiler path -> (display path, text), to show runtime error positions.
     pub files: std::collections::BTreeMap<String, (String, String)>,
     pub manifest: Option<Manifest>,
@@ -85,7 +87,7 @@ pub fn compile(path: Option<&Path>) -> CliResult<CompiledPolicy> {
         .map_err(|err| CliError::new(format!("cannot compile policy `{origin}`: {err}")))?;
     let linked = Vm::link(&program)
         .map_err(|err| CliError::new(format!("cannot load policy `{origin}`: {err}")))?;
-    Ok(CompiledPolicy { linked, files: policy.files, manifest: sources.manifest, origin })
+    Ok(CompiledPolicy { linked, typed, files: policy.files, manifest: sources.manifest, origin })
 }
 
 /// Finds a param by qualified name, or by its bare name when only one param has it.

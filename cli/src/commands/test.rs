@@ -1,10 +1,112 @@
-//! `tollgate test`.
+//! `tollgate test [PATH]`: runs the policy's `test` blocks; exit 1 when a test fails, 2 when
+//! the policy does not compile. `--coverage` reports which rules the tests saw fire and pass;
+//! `--min-coverage` fails the run below a percentage; `--junit` writes a JUnit report.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::error::{CliError, CliResult};
+use tollgate_facts::Timestamp;
 
-pub fn run(args: crate::args::TestArgs) -> CliResult<ExitCode> {
-    let _ = args;
-    Err(CliError::new("`tollgate test` is not wired into this build yet"))
+use crate::args::TestArgs;
+use crate::error::{CliError, CliResult};
+use crate::program;
+use crate::report::xml_escape;
+use crate::testing::{TestRun, run_tests};
+
+pub fn run(args: TestArgs) -> CliResult<ExitCode> {
+    let policy = program::compile(args.path.as_deref())?;
+    let now = Timestamp(jiff::Timestamp::now());
+    let run = run_tests(&policy.typed, &policy.linked, &policy.files, args.filter.as_deref(), now);
+    let mut failed = 0usize;
+    for result in &run.results {
+        if result.passed() {
+            println!("ok    {} ({}:{})", result.name, result.file, result.line);
+            continue;
+        }
+        failed += 1;
+        println!("FAIL  {} ({}:{})", result.name, result.file, result.line);
+        for expectation in &result.expectations {
+            if let Some(failure) = &expectation.failure {
+                println!("      {}", expectation.description);
+                for line in failure.lines() {
+                    println!("        {line}");
+                }
+            }
+        }
+    }
+    let passed = run.results.len() - failed;
+    println!("\n{passed} passed, {failed} failed");
+    let coverage = coverage_percent(&run);
+    if args.coverage || args.min_coverage.is_some() {
+        println!("\ncoverage: {coverage:.1}% of rules seen both firing and passing");
+        for (rule, seen) in &run.coverage {
+            let mark = |b: bool| if b { "yes" } else { "no " };
+            println!("  fired {}  passed {}  {rule}", mark(seen.fired), mark(seen.passed));
+        }
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit(&run)).map_err(|err| CliError::io("write", path, &err))?;
+    }
+    if run.results.is_empty() {
+        eprintln!("warning: no test blocks found");
+    }
+    if failed > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    if let Some(minimum) = args.min_coverage
+        && coverage < minimum
+    {
+        eprintln!("error: rule coverage {coverage:.1}% is below the minimum {minimum}%");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The share of rules that tests saw both fire and pass.
+fn coverage_percent(run: &TestRun) -> f64 {
+    if run.coverage.is_empty() {
+        return 100.0;
+    }
+    let covered = run.coverage.values().filter(|c| c.fired && c.passed).count();
+    covered as f64 * 100.0 / run.coverage.len() as f64
+}
+
+fn junit(run: &TestRun) -> String {
+    let failures = run.results.iter().filter(|r| !r.passed()).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"tollgate test\" tests=\"{}\" failures=\"{failures}\">",
+        run.results.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"policy tests\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
+        run.results.len()
+    );
+    for result in &run.results {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+            xml_escape(&result.file),
+            xml_escape(&result.name),
+            result.duration_ms / 1000.0
+        );
+        if result.passed() {
+            let _ = writeln!(out, "/>");
+            continue;
+        }
+        let text: Vec<String> = result
+            .expectations
+            .iter()
+            .filter_map(|e| e.failure.as_ref().map(|f| format!("{}\n{f}", e.description)))
+            .collect();
+        let _ = writeln!(
+            out,
+            ">\n      <failure message=\"expectation failed\">{}</failure>\n    </testcase>",
+            xml_escape(&text.join("\n\n"))
+        );
+    }
+    let _ = writeln!(out, "  </testsuite>\n</testsuites>");
+    out
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub use github::render_github;
 pub use human::render_human;
-pub use junit::render_junit;
+pub use junit::{render_junit, xml_escape};
 pub use sarif::render_sarif;
 
 /// The verdict of one image or of the whole run.

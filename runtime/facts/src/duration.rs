@@ -110,7 +110,7 @@ impl fmt::Display for Duration {
         for &(unit, scale) in UNITS {
             let scale = scale.unsigned_abs();
             // Weeks are only used when the duration is a whole number of them.
-            if unit == 'w' && rest % scale != 0 {
+            if unit == 'w' && !rest.is_multiple_of(scale) {
                 continue;
             }
             let count = rest / scale;

@@ -185,6 +185,7 @@ mod tests {
         let start = line.len();
         line.extend_from_slice(b"Qm9vYmFyQmF6UXV4UXV1eEdhcnBseQ");
         let end = line.len();
+        line.extend_from_slice(b" ");
         line.extend_from_slice(&b"y".repeat(300));
         let excerpt = redact_line(&line, std::slice::from_ref(&(start..end)));
         assert!(excerpt.contains("token=Qm9v*****"));

@@ -1,0 +1,260 @@
+//! Policy tests: each `expect` of each `test` block evaluates the compiled program over the
+//! image it gives (an image literal, or a facts file) and checks what one rule did.
+//!
+//! An image literal is a constant record expression: it is turned into the facts' JSON form
+//! (so omitted fields default exactly as in a hand-written facts file) and read back as
+//! `tollgate_facts::Image`, then evaluated by the same VM `tollgate check` uses.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use tollgate_compiler::hir::{self, Coercion, ExprKind, Literal, Outcome, TestImage};
+use tollgate_facts::{Image, Timestamp};
+use tollgate_vm::{EvalOptions, Linked, evaluate};
+
+/// The outcome of one expectation.
+#[derive(Debug, Clone)]
+pub struct ExpectationResult {
+    /// `expect ... denies RULE`, as a person reads it.
+    pub description: String,
+    /// Why it failed, or none when it passed.
+    pub failure: Option<String>,
+}
+
+/// The outcome of one test block.
+#[derive(Debug, Clone)]
+pub struct TestResult {
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub expectations: Vec<ExpectationResult>,
+    pub duration_ms: f64,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.expectations.iter().all(|e| e.failure.is_none())
+    }
+}
+
+/// Per-rule coverage: whether a test saw the rule fire and saw it pass.
+#[derive(Debug, Clone, Default)]
+pub struct RuleCoverage {
+    pub fired: bool,
+    pub passed: bool,
+}
+
+/// Everything a run found.
+#[derive(Debug, Default)]
+pub struct TestRun {
+    pub results: Vec<TestResult>,
+    /// Qualified rule name -> coverage, for every rule of the user's modules.
+    pub coverage: BTreeMap<String, RuleCoverage>,
+}
+
+fn outcome_word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Denies => "denies",
+        Outcome::Warns => "warns",
+        Outcome::Passes => "passes",
+    }
+}
+
+/// Runs every test of the user's modules (the stdlib's own tests run in its crate's suite)
+/// whose name contains `filter`.
+pub fn run_tests(
+    program: &hir::Program,
+    linked: &Linked,
+    files: &BTreeMap<String, (String, String)>,
+    filter: Option<&str>,
+    now: Timestamp,
+) -> TestRun {
+    let mut run = TestRun::default();
+    for rule in &linked.program().rules {
+        if is_user_rule(program, &rule.name) {
+            run.coverage.insert(rule.name.clone(), RuleCoverage::default());
+        }
+    }
+    let options = EvalOptions::new(now);
+    for item in &program.items {
+        let hir::ItemKind::Test(test) = &item.kind else { continue };
+        let Some((display, text)) = files.get(&*item.file) else { continue };
+        if filter.is_some_and(|filter| !test.name.contains(filter)) {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let (line, _) = tollgate_compiler::diagnostics::line_column(text, item.span_base);
+        let mut expectations = Vec::new();
+        for expect in &test.expects {
+            let description = format!("expect ... {} {}", outcome_word(expect.outcome), expect.rule);
+            let (expect_line, _) =
+                tollgate_compiler::diagnostics::line_column(text, item.span_base + expect.span.start);
+            let failure = match test_image(&expect.image, display) {
+                Err(message) => Some(message),
+                Ok(image) => match evaluate(linked, &image, &options) {
+                    Err(err) => Some(format!("evaluation failed: {err}")),
+                    Ok(evaluation) => {
+                        let findings: Vec<&tollgate_vm::Finding> = evaluation
+                            .findings
+                            .iter()
+                            .filter(|f| *f.rule == *expect.rule && f.suppressed.is_none())
+                            .collect();
+                        let coverage = run.coverage.entry(expect.rule.to_string()).or_default();
+                        if findings.is_empty() {
+                            coverage.passed = true;
+                        } else {
+                            coverage.fired = true;
+                        }
+                        check_expectation(expect, &findings)
+                    }
+                },
+            };
+            expectations.push(ExpectationResult {
+                description: format!("{description} (line {expect_line})"),
+                failure,
+            });
+        }
+        run.results.push(TestResult {
+            name: test.name.clone(),
+            file: display.clone(),
+            line,
+            expectations,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        });
+    }
+    run
+}
+
+fn is_user_rule(program: &hir::Program, rule: &str) -> bool {
+    program.items.iter().any(|item| {
+        matches!(&item.kind, hir::ItemKind::Rule(r) if *r.qualified == *rule)
+            && !item.file.starts_with("std/")
+    })
+}
+
+/// Checks one expectation against the rule's unsuppressed findings; the failure text shows
+/// what was expected against what happened.
+fn check_expectation(expect: &hir::Expectation, findings: &[&tollgate_vm::Finding]) -> Option<String> {
+    let actual = if findings.is_empty() {
+        "no finding".to_string()
+    } else {
+        let messages: Vec<String> = findings.iter().map(|f| format!("  {}: {}", f.action.as_str(), f.message)).collect();
+        format!("{} finding{}:\n{}", findings.len(), if findings.len() == 1 { "" } else { "s" }, messages.join("\n"))
+    };
+    let action_ok = |wanted: tollgate_bytecode::Action| findings.iter().all(|f| f.action == wanted);
+    let problem = match expect.outcome {
+        Outcome::Passes if !findings.is_empty() => Some("expected no finding".to_string()),
+        Outcome::Passes => None,
+        Outcome::Denies if findings.is_empty() => Some("expected the rule to deny".to_string()),
+        Outcome::Denies if !action_ok(tollgate_bytecode::Action::Deny) => {
+            Some("expected deny findings, but the rule is not a `deny` rule".to_string())
+        }
+        Outcome::Warns if findings.is_empty() => Some("expected the rule to warn".to_string()),
+        Outcome::Warns if !action_ok(tollgate_bytecode::Action::Warn) => {
+            Some("expected warn findings, but the rule is not a `warn` rule".to_string())
+        }
+        Outcome::Denies | Outcome::Warns => None,
+    };
+    let problem = problem.or_else(|| {
+        let wanted = expect.with_message.as_ref()?;
+        (!findings.iter().any(|f| f.message.contains(wanted.as_str())))
+            .then(|| format!("expected a finding whose message contains `{wanted}`"))
+    });
+    let problem = problem.or_else(|| {
+        let times = expect.times?;
+        (findings.len() as u64 != times).then(|| format!("expected {times} finding{}", if times == 1 { "" } else { "s" }))
+    });
+    problem.map(|problem| format!("{problem}\n  actual: {actual}"))
+}
+
+/// The facts of one expectation.
+fn test_image(image: &TestImage, test_file: &str) -> Result<Image, String> {
+    match image {
+        TestImage::FactsFile(path) => {
+            let base = Path::new(test_file).parent().unwrap_or(Path::new("."));
+            let file = base.join(path);
+            let text = std::fs::read_to_string(&file)
+                .map_err(|err| format!("cannot read facts file `{}`: {err}", file.display()))?;
+            Image::from_json(&text).map_err(|err| {
+                format!("invalid facts file `{}` at line {}, column {}: {}", file.display(), err.line, err.column, err.message)
+            })
+        }
+        TestImage::Literal(expr) => {
+            let json = constant_json(expr)?;
+            serde_json::from_value::<Image>(json).map_err(|err| format!("invalid image literal: {err}"))
+        }
+    }
+}
+
+/// A constant expression in the facts' JSON form.
+fn constant_json(expr: &hir::Expr) -> Result<Value, String> {
+    Ok(match &expr.kind {
+        ExprKind::Literal(literal) => match literal {
+            Literal::Bool(b) => Value::Bool(*b),
+            Literal::Int(i) => Value::from(*i),
+            Literal::Float(f) => Value::from(*f),
+            Literal::String(s) => Value::String(s.clone()),
+            Literal::None => Value::Null,
+            Literal::Date(d) => Value::String(format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+            Literal::Duration(seconds) => {
+                Value::String(tollgate_facts::Duration::from_seconds(*seconds).to_string())
+            }
+        },
+        ExprKind::Variant(variant) => Value::String(json_variant(&variant.name)),
+        ExprKind::List(items) | ExprKind::Set(items) => {
+            Value::Array(items.iter().map(constant_json).collect::<Result<_, _>>()?)
+        }
+        ExprKind::Map(entries) => {
+            let mut map = Map::new();
+            for (key, value) in entries {
+                let key = match constant_json(key)? {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                map.insert(key, constant_json(value)?);
+            }
+            Value::Object(map)
+        }
+        ExprKind::Record { fields, .. } => {
+            let mut map = Map::new();
+            for (field, value) in fields {
+                map.insert(field.name.to_string(), constant_json(value)?);
+            }
+            Value::Object(map)
+        }
+        ExprKind::Coerce { coercion, expr } => match (coercion, constant_json(expr)?) {
+            (Coercion::DateToTime, Value::String(date)) => Value::String(format!("{date}T00:00:00Z")),
+            (_, value) => value,
+        },
+        _ => return Err("an image literal may hold only constants (literals, lists, sets, maps, records)".into()),
+    })
+}
+
+/// `NotFixed` -> `not-fixed`: the JSON spelling of an enum variant.
+fn json_variant(name: &str) -> String {
+    let mut out = String::new();
+    for (index, ch) in name.chars().enumerate() {
+        if ch.is_uppercase() {
+            if index > 0 {
+                out.push('-');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_spelling() {
+        assert_eq!(json_variant("NotFixed"), "not-fixed");
+        assert_eq!(json_variant("Critical"), "critical");
+        assert_eq!(json_variant("WontFix"), "wont-fix");
+    }
+}
