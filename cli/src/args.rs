@@ -142,7 +142,7 @@ pub struct TestArgs {
     /// Run only tests whose name contains this text
     #[arg(long)]
     pub filter: Option<String>,
-    /// Report per-rule and per-condition coverage
+    /// Report per-rule coverage (each rule seen firing and passing)
     #[arg(long)]
     pub coverage: bool,
     /// Fail when rule coverage is below this percentage
@@ -151,6 +151,9 @@ pub struct TestArgs {
     /// Write a JUnit XML report to this file
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// Run the embedded standard library's own tests instead of a policy's
+    #[arg(long, conflicts_with = "path")]
+    pub stdlib: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,10 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), help: None }
+        CliError {
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> CliError {
@@ -23,7 +26,11 @@ impl CliError {
 
     /// An IO failure on `path`.
     pub fn io(action: &str, path: &Path, err: &std::io::Error) -> CliError {
-        CliError::new(format!("cannot {action} `{}`: {}", path.display(), lower_first(&err.to_string())))
+        CliError::new(format!(
+            "cannot {action} `{}`: {}",
+            path.display(),
+            lower_first(&err.to_string())
+        ))
     }
 }
 

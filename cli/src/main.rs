@@ -3,6 +3,7 @@
 //! does not compile, an input cannot be read, or the command line is wrong).
 
 mod args;
+mod bundle;
 mod commands;
 mod error;
 mod output;

@@ -23,7 +23,10 @@ impl LoadedPolicy {
         let mut files = BTreeMap::new();
         for file in &sources.files {
             compiler.set_source(&file.relative, &file.text);
-            files.insert(file.relative.clone(), (file.display_path.clone(), file.text.clone()));
+            files.insert(
+                file.relative.clone(),
+                (file.display_path.clone(), file.text.clone()),
+            );
         }
         LoadedPolicy { compiler, files }
     }
@@ -36,7 +39,11 @@ impl LoadedPolicy {
     /// Renders diagnostics for standard error.
     pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
         let colour = std::io::stderr().is_terminal();
-        let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let theme = if colour {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
         for diagnostic in diagnostics {
@@ -44,7 +51,10 @@ impl LoadedPolicy {
                 Some((display, text)) => (display.clone(), text.clone()),
                 None => (
                     diagnostic.file.to_string(),
-                    self.compiler.source_text(&diagnostic.file).map(|t| t.to_string()).unwrap_or_default(),
+                    self.compiler
+                        .source_text(&diagnostic.file)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
                 ),
             };
             let (line, column) = diagnostic.line_column(&text);
@@ -69,5 +79,9 @@ pub fn count_summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -17,8 +17,8 @@ pub const DEFAULT_POLICY_MODULE: &str = "std.default";
 /// A compiled, linked policy and where it came from.
 pub struct CompiledPolicy {
     pub linked: Linked,
-    /// The typed program (for the test runner).
-    pub typed: std::sync::Arc<tollgate_compiler::hir::Program>,
+    /// The typed program (for the test runner); `None` for a bundle, which is never recompiled.
+    pub typed: Option<std::sync::Arc<tollgate_compiler::hir::Program>>,
     /// compiler path -> (display path, text), to show runtime error positions.
     pub files: std::collections::BTreeMap<String, (String, String)>,
     pub manifest: Option<Manifest>,
@@ -35,7 +35,10 @@ impl CompiledPolicy {
     pub fn position(&self, file: &str, offset: usize) -> String {
         let (display, text) = match self.files.get(file) {
             Some((display, text)) => (display.clone(), text.clone()),
-            None => match tollgate_stdlib::sources().iter().find(|(_, path, _)| *path == file) {
+            None => match tollgate_stdlib::sources()
+                .iter()
+                .find(|(_, path, _)| *path == file)
+            {
                 Some((_, path, text)) => (path.to_string(), text.to_string()),
                 None => return format!("{file} byte {offset}"),
             },
@@ -61,9 +64,15 @@ fn default_sources() -> Sources {
 /// Compiles the policy at `path` (or the repository in the current folder, or the default
 /// policy). Diagnostics go to standard error; errors end the command with exit code 2.
 pub fn compile(path: Option<&Path>) -> CliResult<CompiledPolicy> {
+    // A bundle is loaded, verified against its manifest and linked: never recompiled.
+    if let Some(bundle_path) = path.filter(|path| crate::bundle::is_bundle(path)) {
+        return crate::bundle::load(bundle_path, None);
+    }
     let (sources, origin) = match repo::load(path)? {
         Some(sources) => {
-            let origin = path.map(|p| p.display().to_string()).unwrap_or_else(|| ".".into());
+            let origin = path
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| ".".into());
             (sources, origin)
         }
         None => (default_sources(), DEFAULT_POLICY_MODULE.to_string()),
@@ -87,7 +96,36 @@ pub fn compile(path: Option<&Path>) -> CliResult<CompiledPolicy> {
         .map_err(|err| CliError::new(format!("cannot compile policy `{origin}`: {err}")))?;
     let linked = Vm::link(&program)
         .map_err(|err| CliError::new(format!("cannot load policy `{origin}`: {err}")))?;
-    Ok(CompiledPolicy { linked, typed, files: policy.files, manifest: sources.manifest, origin })
+    Ok(CompiledPolicy {
+        linked,
+        typed: Some(typed),
+        files: policy.files,
+        manifest: sources.manifest,
+        origin,
+    })
+}
+
+/// [`compile`] for `tollgate check`: a bundle's signature must verify against `verify_key`
+/// when one is given; a key with anything but a bundle is refused rather than ignored.
+pub fn compile_verified(
+    path: Option<&Path>,
+    verify_key: Option<&Path>,
+) -> CliResult<CompiledPolicy> {
+    let Some(key) = verify_key else {
+        return compile(path);
+    };
+    match path {
+        Some(bundle_path) if crate::bundle::is_bundle(bundle_path) => {
+            crate::bundle::load(bundle_path, Some(key))
+        }
+        _ => Err(CliError::new(format!(
+            "`--verify-key {}` applies only to a bundle",
+            key.display()
+        ))
+        .with_help(
+            "pass a bundle built with `tollgate build --sign KEY` as `--policy FILE.tar.gz`",
+        )),
+    }
 }
 
 /// Finds a param by qualified name, or by its bare name when only one param has it.
@@ -96,18 +134,28 @@ pub fn find_param<'p>(program: &'p Program, name: &str) -> CliResult<&'p tollgat
         return Ok(param);
     }
     let suffix = format!(".{name}");
-    let matches: Vec<_> = program.params.iter().filter(|p| p.name.ends_with(&suffix)).collect();
+    let mut matches: Vec<_> = program
+        .params
+        .iter()
+        .filter(|p| p.name.ends_with(&suffix))
+        .collect();
+    // A bare name means the policy's own param before a stdlib module's.
+    if matches.iter().any(|p| !p.name.starts_with("std.")) {
+        matches.retain(|p| !p.name.starts_with("std."));
+    }
     match matches.as_slice() {
         [one] => Ok(one),
         [] => {
             let known: Vec<&str> = program.params.iter().map(|p| p.name.as_str()).collect();
-            Err(CliError::new(format!("no param `{name}` in the policy")).with_help(
-                if known.is_empty() {
-                    "the policy declares no params".to_string()
-                } else {
-                    format!("params: {}", known.join(", "))
-                },
-            ))
+            Err(
+                CliError::new(format!("no param `{name}` in the policy")).with_help(
+                    if known.is_empty() {
+                        "the policy declares no params".to_string()
+                    } else {
+                        format!("params: {}", known.join(", "))
+                    },
+                ),
+            )
         }
         several => {
             let names: Vec<&str> = several.iter().map(|p| p.name.as_str()).collect();
@@ -149,7 +197,9 @@ pub fn param_overrides(
     for (name, value, origin) in texts {
         let param = find_param(policy.program(), &name)?;
         let constant = parse_param(&param.ty, &value).map_err(|message| {
-            CliError::new(format!("invalid value `{value}` for param `{name}` ({origin}): {message}"))
+            CliError::new(format!(
+                "invalid value `{value}` for param `{name}` ({origin}): {message}"
+            ))
         })?;
         overrides.push((param.name.clone(), constant));
     }

@@ -55,6 +55,10 @@ pub struct PolicySection {
     #[serde(default)]
     pub version: String,
     #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "accepted and documented in tollgate.toml; shown by no command yet"
+    )]
     pub description: String,
     /// Source folders relative to the manifest (default: the manifest's folder).
     #[serde(default)]
@@ -73,6 +77,10 @@ pub struct Profile {
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "names the mapping for people reading tollgate.toml"
+    )]
     pub name: String,
     /// A glob over `registry/repository:tag` (`*` matches within a segment, `**` across `/`).
     pub image: String,
@@ -83,7 +91,9 @@ pub struct Mapping {
 impl Manifest {
     /// The first mapping whose pattern matches `reference`, if any.
     pub fn mapping_for(&self, reference: &str) -> Option<&Mapping> {
-        self.mappings.iter().find(|mapping| reference_matches(&mapping.image, reference))
+        self.mappings
+            .iter()
+            .find(|mapping| reference_matches(&mapping.image, reference))
     }
 
     /// Params of the base table overlaid by `profile`'s, as `NAME=VALUE` texts in the CLI form.
@@ -92,16 +102,22 @@ impl Manifest {
         if let Some(name) = profile {
             let Some(profile) = self.profiles.get(name) else {
                 let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-                return Err(CliError::new(format!("no profile `{name}` in `{MANIFEST}`"))
-                    .with_help(if known.is_empty() {
-                        "the manifest defines no profiles".to_string()
-                    } else {
-                        format!("profiles: {}", known.join(", "))
-                    }));
+                return Err(
+                    CliError::new(format!("no profile `{name}` in `{MANIFEST}`")).with_help(
+                        if known.is_empty() {
+                            "the manifest defines no profiles".to_string()
+                        } else {
+                            format!("profiles: {}", known.join(", "))
+                        },
+                    ),
+                );
             };
             merged.extend(profile.params.clone());
         }
-        Ok(merged.into_iter().map(|(name, value)| (name, toml_to_param_text(&value))).collect())
+        Ok(merged
+            .into_iter()
+            .map(|(name, value)| (name, toml_to_param_text(&value)))
+            .collect())
     }
 }
 
@@ -109,9 +125,11 @@ impl Manifest {
 fn toml_to_param_text(value: &toml::Value) -> String {
     match value {
         toml::Value::String(text) => text.clone(),
-        toml::Value::Array(items) => {
-            items.iter().map(toml_to_param_text).collect::<Vec<_>>().join(",")
-        }
+        toml::Value::Array(items) => items
+            .iter()
+            .map(toml_to_param_text)
+            .collect::<Vec<_>>()
+            .join(","),
         other => other.to_string(),
     }
 }
@@ -128,7 +146,9 @@ pub fn reference_matches(pattern: &str, reference: &str) -> bool {
                     _ => (false, rest),
                 };
                 for skip in 0..=text.len() {
-                    let Some(skipped) = text.get(..skip) else { return false };
+                    let Some(skipped) = text.get(..skip) else {
+                        return false;
+                    };
                     if !crosses_slash && skipped.contains(&b'/') {
                         return false;
                     }
@@ -174,9 +194,17 @@ pub fn load(path: Option<&Path>) -> CliResult<Option<Sources>> {
             return load_repository(&folder).map(Some);
         }
         let text = read_text(&path)?;
-        let relative = path.file_name().and_then(|n| n.to_str()).unwrap_or("policy.tg").to_string();
+        let relative = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("policy.tg")
+            .to_string();
         return Ok(Some(Sources {
-            files: vec![SourceFile { display_path: path.display().to_string(), relative, text }],
+            files: vec![SourceFile {
+                display_path: path.display().to_string(),
+                relative,
+                text,
+            }],
             manifest: None,
             root: None,
         }));
@@ -187,9 +215,16 @@ pub fn load(path: Option<&Path>) -> CliResult<Option<Sources>> {
     let mut files = Vec::new();
     collect_tg(&path, &path, &mut files)?;
     if files.is_empty() {
-        return Err(CliError::new(format!("no `.tg` files in `{}`", path.display())));
+        return Err(CliError::new(format!(
+            "no `.tg` files in `{}`",
+            path.display()
+        )));
     }
-    Ok(Some(Sources { files, manifest: None, root: None }))
+    Ok(Some(Sources {
+        files,
+        manifest: None,
+        root: None,
+    }))
 }
 
 fn load_repository(folder: &Path) -> CliResult<Sources> {
@@ -205,7 +240,12 @@ fn load_repository(folder: &Path) -> CliResult<Sources> {
     let roots: Vec<PathBuf> = if manifest.policy.sources.is_empty() {
         vec![folder.to_path_buf()]
     } else {
-        manifest.policy.sources.iter().map(|source| folder.join(source)).collect()
+        manifest
+            .policy
+            .sources
+            .iter()
+            .map(|source| folder.join(source))
+            .collect()
     };
     let mut files = Vec::new();
     for root in &roots {
@@ -218,16 +258,25 @@ fn load_repository(folder: &Path) -> CliResult<Sources> {
         }
         collect_tg(root, root, &mut files)?;
     }
-    Ok(Sources { files, manifest: Some(manifest), root: Some(folder.to_path_buf()) })
+    Ok(Sources {
+        files,
+        manifest: Some(manifest),
+        root: Some(folder.to_path_buf()),
+    })
 }
 
 /// Every `.tg` file below `dir`, sorted, skipping hidden folders and `target`.
 fn collect_tg(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> CliResult<()> {
     let entries = std::fs::read_dir(dir).map_err(|err| CliError::io("read folder", dir, &err))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
     paths.sort();
     for path in paths {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
@@ -242,7 +291,11 @@ fn collect_tg(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> CliResult
                 .collect::<Vec<_>>()
                 .join("/");
             let text = read_text(&path)?;
-            files.push(SourceFile { display_path: path.display().to_string(), relative, text });
+            files.push(SourceFile {
+                display_path: path.display().to_string(),
+                relative,
+                text,
+            });
         }
     }
     Ok(())
@@ -254,15 +307,54 @@ fn read_text(path: &Path) -> CliResult<String> {
         .map_err(|_| CliError::new(format!("`{}` is not valid UTF-8", path.display())))
 }
 
+/// Whether a mapping's policy selector (a qualified rule name, or a module name, which selects
+/// the rules of that module and of the modules below it) selects the qualified rule `rule`.
+pub fn selects(selector: &str, rule: &str) -> bool {
+    rule == selector
+        || rule
+            .strip_prefix(selector)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Every `.tg` file at `path` (a file or a folder, recursively), for the formatter.
+pub fn load_files(path: &Path) -> CliResult<Vec<SourceFile>> {
+    let metadata = std::fs::metadata(path).map_err(|err| CliError::io("read", path, &err))?;
+    if metadata.is_file() {
+        let text = read_text(path)?;
+        let relative = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        return Ok(vec![SourceFile {
+            display_path: path.display().to_string(),
+            relative,
+            text,
+        }]);
+    }
+    let mut files = Vec::new();
+    collect_tg(path, path, &mut files)?;
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn reference_patterns() {
-        assert!(reference_matches("registry.example.com/prod/*:*", "registry.example.com/prod/api:1.0"));
-        assert!(!reference_matches("registry.example.com/prod/*:*", "registry.example.com/prod/a/b:1"));
-        assert!(reference_matches("registry.example.com/**", "registry.example.com/prod/a/b:1"));
+        assert!(reference_matches(
+            "registry.example.com/prod/*:*",
+            "registry.example.com/prod/api:1.0"
+        ));
+        assert!(!reference_matches(
+            "registry.example.com/prod/*:*",
+            "registry.example.com/prod/a/b:1"
+        ));
+        assert!(reference_matches(
+            "registry.example.com/**",
+            "registry.example.com/prod/a/b:1"
+        ));
         assert!(reference_matches("*", "alpine:3.11"));
         assert!(!reference_matches("*", "library/alpine:3.11"));
         assert!(reference_matches("**", "library/alpine:3.11"));
@@ -298,35 +390,31 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert_eq!(manifest.mapping_for("registry.example.com/prod/api:1").unwrap().name, "prod");
-        assert_eq!(manifest.mapping_for("docker.io/library/alpine:3").unwrap().name, "everything else");
+        assert_eq!(
+            manifest
+                .mapping_for("registry.example.com/prod/api:1")
+                .unwrap()
+                .name,
+            "prod"
+        );
+        assert_eq!(
+            manifest
+                .mapping_for("docker.io/library/alpine:3")
+                .unwrap()
+                .name,
+            "everything else"
+        );
         let base = manifest.params_for(None).unwrap();
         assert_eq!(
             base,
-            vec![("allowed_ports".into(), "80,443".into()), ("max_fixable".into(), "High".into())]
+            vec![
+                ("allowed_ports".into(), "80,443".into()),
+                ("max_fixable".into(), "High".into())
+            ]
         );
         let staging = manifest.params_for(Some("staging")).unwrap();
         assert!(staging.contains(&("max_fixable".into(), "Critical".into())));
         let err = manifest.params_for(Some("prod")).unwrap_err();
         assert_eq!(err.message, "no profile `prod` in `tollgate.toml`");
     }
-}
-
-/// Whether a mapping's policy selector (a qualified rule name, or a module name, which selects
-/// the rules of that module and of the modules below it) selects the qualified rule `rule`.
-pub fn selects(selector: &str, rule: &str) -> bool {
-    rule == selector || rule.strip_prefix(selector).is_some_and(|rest| rest.starts_with('.'))
-}
-
-/// Every `.tg` file at `path` (a file or a folder, recursively), for the formatter.
-pub fn load_files(path: &Path) -> CliResult<Vec<SourceFile>> {
-    let metadata = std::fs::metadata(path).map_err(|err| CliError::io("read", path, &err))?;
-    if metadata.is_file() {
-        let text = read_text(path)?;
-        let relative = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        return Ok(vec![SourceFile { display_path: path.display().to_string(), relative, text }]);
-    }
-    let mut files = Vec::new();
-    collect_tg(path, path, &mut files)?;
-    Ok(files)
 }

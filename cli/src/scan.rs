@@ -48,15 +48,24 @@ impl Scanners {
 
     /// Everything: for `tollgate facts`.
     pub fn all() -> Scanners {
-        Scanners { catalog: Some(Catalogers::new(None)), secrets: Some(Scanner::builtin()) }
+        Scanners {
+            catalog: Some(Catalogers::new(None)),
+            secrets: Some(Scanner::builtin()),
+        }
     }
 
     /// Reader options that run these scanners and capture what `demand` asks for.
     pub fn read_options(&self, demand: &Demand, platform: Option<String>) -> ReadOptions<'_> {
         ReadOptions {
             platform,
-            catalog: self.catalog.as_ref().map(|c| c as &dyn tollgate_facts::scan::Cataloger),
-            secrets: self.secrets.as_ref().map(|s| s as &dyn tollgate_facts::scan::SecretScanner),
+            catalog: self
+                .catalog
+                .as_ref()
+                .map(|c| c as &dyn tollgate_facts::scan::Cataloger),
+            secrets: self
+                .secrets
+                .as_ref()
+                .map(|s| s as &dyn tollgate_facts::scan::SecretScanner),
             contents: ContentDemand {
                 content: demand.file_contents.iter().cloned().collect(),
                 sha256: demand.file_hashes.iter().cloned().collect(),
@@ -72,14 +81,18 @@ impl Scanners {
 pub fn read(reference: &str, options: &ReadOptions<'_>) -> CliResult<Image> {
     let read = read_image(reference, options).map_err(|err| CliError::new(err.to_string()))?;
     for warning in &read.warnings {
-        eprintln!("warning: image `{reference}`: `{}`: {}", warning.path, warning.message);
+        eprintln!(
+            "warning: image `{reference}`: `{}`: {}",
+            warning.path, warning.message
+        );
     }
     Ok(read.image)
 }
 
 /// Reads a facts JSON file; a malformed one names the file, line and column.
 pub fn read_facts(path: &Path) -> CliResult<Image> {
-    let text = std::fs::read_to_string(path).map_err(|err| CliError::io("read facts file", path, &err))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|err| CliError::io("read facts file", path, &err))?;
     let mut image = Image::from_json(&text).map_err(|err| {
         CliError::new(format!(
             "invalid facts file `{}` at line {}, column {}: {}",

@@ -45,11 +45,27 @@ pub struct RuleCoverage {
     pub passed: bool,
 }
 
+/// Whose tests a run executes and whose rules its coverage counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The user's modules (files outside the stdlib).
+    User,
+    /// The embedded standard library's modules (`std/...`).
+    Stdlib,
+}
+
+impl Scope {
+    /// Whether an item of the compiler file `file` belongs to this scope.
+    fn owns(self, file: &str) -> bool {
+        file.starts_with("std/") == (self == Scope::Stdlib)
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct TestRun {
     pub results: Vec<TestResult>,
-    /// Qualified rule name -> coverage, for every rule of the user's modules.
+    /// Qualified rule name -> coverage, for every rule of the modules in scope.
     pub coverage: BTreeMap<String, RuleCoverage>,
 }
 
@@ -61,36 +77,51 @@ fn outcome_word(outcome: Outcome) -> &'static str {
     }
 }
 
-/// Runs every test of the user's modules (the stdlib's own tests run in its crate's suite)
-/// whose name contains `filter`.
+/// Runs every test of the modules in `scope` whose name contains `filter`. The stdlib's
+/// sources come from the embedded stdlib, the user's from `files`.
 pub fn run_tests(
     program: &hir::Program,
     linked: &Linked,
     files: &BTreeMap<String, (String, String)>,
+    scope: Scope,
     filter: Option<&str>,
     now: Timestamp,
 ) -> TestRun {
     let mut run = TestRun::default();
     for rule in &linked.program().rules {
-        if is_user_rule(program, &rule.name) {
-            run.coverage.insert(rule.name.clone(), RuleCoverage::default());
+        if is_rule_in_scope(program, &rule.name, scope) {
+            run.coverage
+                .insert(rule.name.clone(), RuleCoverage::default());
         }
     }
     let options = EvalOptions::new(now);
     for item in &program.items {
-        let hir::ItemKind::Test(test) = &item.kind else { continue };
-        let Some((display, text)) = files.get(&*item.file) else { continue };
+        let hir::ItemKind::Test(test) = &item.kind else {
+            continue;
+        };
+        if !scope.owns(&item.file) {
+            continue;
+        }
+        let Some((display, text)) = source_of(files, &item.file) else {
+            continue;
+        };
         if filter.is_some_and(|filter| !test.name.contains(filter)) {
             continue;
         }
         let started = std::time::Instant::now();
-        let (line, _) = tollgate_compiler::diagnostics::line_column(text, item.span_base);
+        let (line, _) = tollgate_compiler::diagnostics::line_column(&text, item.span_base);
         let mut expectations = Vec::new();
         for expect in &test.expects {
-            let description = format!("expect ... {} {}", outcome_word(expect.outcome), expect.rule);
-            let (expect_line, _) =
-                tollgate_compiler::diagnostics::line_column(text, item.span_base + expect.span.start);
-            let failure = match test_image(&expect.image, display) {
+            let description = format!(
+                "expect ... {} {}",
+                outcome_word(expect.outcome),
+                expect.rule
+            );
+            let (expect_line, _) = tollgate_compiler::diagnostics::line_column(
+                &text,
+                item.span_base + expect.span.start,
+            );
+            let failure = match test_image(&expect.image, &display) {
                 Err(message) => Some(message),
                 Ok(image) => match evaluate(linked, &image, &options) {
                     Err(err) => Some(format!("evaluation failed: {err}")),
@@ -117,7 +148,7 @@ pub fn run_tests(
         }
         run.results.push(TestResult {
             name: test.name.clone(),
-            file: display.clone(),
+            file: display,
             line,
             expectations,
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -126,21 +157,43 @@ pub fn run_tests(
     run
 }
 
-fn is_user_rule(program: &hir::Program, rule: &str) -> bool {
+/// The display path and text of a compiler file: the user's, or an embedded stdlib file.
+fn source_of(files: &BTreeMap<String, (String, String)>, file: &str) -> Option<(String, String)> {
+    if let Some((display, text)) = files.get(file) {
+        return Some((display.clone(), text.clone()));
+    }
+    tollgate_stdlib::sources()
+        .iter()
+        .find(|(_, path, _)| *path == file)
+        .map(|(_, path, text)| (path.to_string(), text.to_string()))
+}
+
+fn is_rule_in_scope(program: &hir::Program, rule: &str, scope: Scope) -> bool {
     program.items.iter().any(|item| {
         matches!(&item.kind, hir::ItemKind::Rule(r) if *r.qualified == *rule)
-            && !item.file.starts_with("std/")
+            && scope.owns(&item.file)
     })
 }
 
 /// Checks one expectation against the rule's unsuppressed findings; the failure text shows
 /// what was expected against what happened.
-fn check_expectation(expect: &hir::Expectation, findings: &[&tollgate_vm::Finding]) -> Option<String> {
+fn check_expectation(
+    expect: &hir::Expectation,
+    findings: &[&tollgate_vm::Finding],
+) -> Option<String> {
     let actual = if findings.is_empty() {
         "no finding".to_string()
     } else {
-        let messages: Vec<String> = findings.iter().map(|f| format!("  {}: {}", f.action.as_str(), f.message)).collect();
-        format!("{} finding{}:\n{}", findings.len(), if findings.len() == 1 { "" } else { "s" }, messages.join("\n"))
+        let messages: Vec<String> = findings
+            .iter()
+            .map(|f| format!("  {}: {}", f.action.as_str(), f.message))
+            .collect();
+        format!(
+            "{} finding{}:\n{}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            messages.join("\n")
+        )
     };
     let action_ok = |wanted: tollgate_bytecode::Action| findings.iter().all(|f| f.action == wanted);
     let problem = match expect.outcome {
@@ -163,7 +216,12 @@ fn check_expectation(expect: &hir::Expectation, findings: &[&tollgate_vm::Findin
     });
     let problem = problem.or_else(|| {
         let times = expect.times?;
-        (findings.len() as u64 != times).then(|| format!("expected {times} finding{}", if times == 1 { "" } else { "s" }))
+        (findings.len() as u64 != times).then(|| {
+            format!(
+                "expected {times} finding{}",
+                if times == 1 { "" } else { "s" }
+            )
+        })
     });
     problem.map(|problem| format!("{problem}\n  actual: {actual}"))
 }
@@ -177,12 +235,19 @@ fn test_image(image: &TestImage, test_file: &str) -> Result<Image, String> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|err| format!("cannot read facts file `{}`: {err}", file.display()))?;
             Image::from_json(&text).map_err(|err| {
-                format!("invalid facts file `{}` at line {}, column {}: {}", file.display(), err.line, err.column, err.message)
+                format!(
+                    "invalid facts file `{}` at line {}, column {}: {}",
+                    file.display(),
+                    err.line,
+                    err.column,
+                    err.message
+                )
             })
         }
         TestImage::Literal(expr) => {
             let json = constant_json(expr)?;
-            serde_json::from_value::<Image>(json).map_err(|err| format!("invalid image literal: {err}"))
+            serde_json::from_value::<Image>(json)
+                .map_err(|err| format!("invalid image literal: {err}"))
         }
     }
 }
@@ -224,10 +289,17 @@ fn constant_json(expr: &hir::Expr) -> Result<Value, String> {
             Value::Object(map)
         }
         ExprKind::Coerce { coercion, expr } => match (coercion, constant_json(expr)?) {
-            (Coercion::DateToTime, Value::String(date)) => Value::String(format!("{date}T00:00:00Z")),
+            (Coercion::DateToTime, Value::String(date)) => {
+                Value::String(format!("{date}T00:00:00Z"))
+            }
             (_, value) => value,
         },
-        _ => return Err("an image literal may hold only constants (literals, lists, sets, maps, records)".into()),
+        _ => {
+            return Err(
+                "an image literal may hold only constants (literals, lists, sets, maps, records)"
+                    .into(),
+            );
+        }
     })
 }
 

@@ -7,7 +7,10 @@
 use std::process::Command;
 
 fn tollgate(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_tollgate")).args(args).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -19,8 +22,13 @@ fn tollgate(args: &[&str]) -> (i32, String, String) {
 fn help_lists_every_command() {
     let (code, stdout, _) = tollgate(&["--help"]);
     assert_eq!(code, 0);
-    for command in ["check", "validate", "facts", "test", "fmt", "build", "db", "lsp", "explain", "init"] {
-        assert!(stdout.contains(command), "{command} missing from:\n{stdout}");
+    for command in [
+        "check", "validate", "facts", "test", "fmt", "build", "db", "lsp", "explain", "init",
+    ] {
+        assert!(
+            stdout.contains(command),
+            "{command} missing from:\n{stdout}"
+        );
     }
 }
 
@@ -28,7 +36,10 @@ fn help_lists_every_command() {
 fn version() {
     let (code, stdout, _) = tollgate(&["--version"]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.trim(), format!("tollgate {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout.trim(),
+        format!("tollgate {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -38,7 +49,10 @@ fn explain_known_and_unknown_codes() {
     assert!(stdout.starts_with("TG0102\n\n"), "{stdout}");
     let (code, _, stderr) = tollgate(&["explain", "TG9999"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("error: unknown diagnostic code `TG9999`"), "{stderr}");
+    assert!(
+        stderr.contains("error: unknown diagnostic code `TG9999`"),
+        "{stderr}"
+    );
 }
 
 #[test]

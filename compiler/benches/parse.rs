@@ -10,7 +10,9 @@ use std::hint::black_box;
 /// with doc comments, attributes and comments, like a large real policy repository.
 fn generated_policy(rules: usize) -> String {
     let mut text = String::from("//! Generated benchmark policy.\nimport std.vulns\n\n");
-    text.push_str("param max_fixable: Severity = High\nparam allowed_ports: set<int> = {80, 443, 8080}\n\n");
+    text.push_str(
+        "param max_fixable: Severity = High\nparam allowed_ports: set<int> = {80, 443, 8080}\n\n",
+    );
     for i in 0..rules {
         let _ = match i % 4 {
             0 => write!(
@@ -48,7 +50,11 @@ fn generated_policy(rules: usize) -> String {
 fn bench_parse(c: &mut Criterion) {
     let text = generated_policy(1_000);
     let parse = tollgate_compiler::syntax::parse(&text);
-    assert!(parse.errors.is_empty(), "the generated policy has errors: {:?}", parse.errors.first());
+    assert!(
+        parse.errors.is_empty(),
+        "the generated policy has errors: {:?}",
+        parse.errors.first()
+    );
     let mut group = c.benchmark_group("syntax");
     group.sample_size(20);
     group.bench_function("parse 1000 rules", |b| {

@@ -153,7 +153,10 @@ pub fn check_item(
                     .bindings
                     .iter()
                     .map(|(name, id)| {
-                        let ty = checked.locals.get(id.0 as usize).map_or(Type::Error, |l| l.ty.clone());
+                        let ty = checked
+                            .locals
+                            .get(id.0 as usize)
+                            .map_or(Type::Error, |l| l.ty.clone());
                         (name.clone(), ty, *id)
                     })
                     .collect(),

@@ -1,6 +1,11 @@
 //! Every ```tg example of `docs/language.md` parses with no syntax error, and together the
 //! examples show every construct of the language.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code; a failed assertion is the point.
 
 use std::path::Path;
@@ -33,7 +38,11 @@ fn every_example_of_the_language_reference_parses() {
     assert!(blocks.len() >= 10, "only {} examples", blocks.len());
     for (line, code) in &blocks {
         let parse = parse(code);
-        assert!(parse.errors.is_empty(), "docs/language.md:{line}: {:?}", parse.errors);
+        assert!(
+            parse.errors.is_empty(),
+            "docs/language.md:{line}: {:?}",
+            parse.errors
+        );
     }
 }
 
@@ -41,15 +50,84 @@ fn every_example_of_the_language_reference_parses() {
 fn the_examples_show_every_construct() {
     let all: String = tg_blocks().into_iter().map(|(_, code)| code).collect();
     let constructs = [
-        "//!", "///", "module ", "import ", " as ", "@id(", "param ", "type ", "enum ", "fn ",
-        "builtin fn ", "<K, V>", "deny ", "warn ", "info ", "for ", "let ", "where ", "when ",
-        "unless ", "message ", "except ", "until ", "because ", "secret ", "test ", "expect ",
-        "denies ", "passes ", "warns ", "with message", "times ", "image {", "facts(", "count(",
-        "any(", "all(", "sum(", "min(", "max(", "??", "?.", " or ", " and ", "not ", " not in ",
-        " in ", " matches ", " glob ", "==", "!=", "<=", ">=", " + ", " - ", " * ", " % ",
-        "[f.path for", "{f.uid for", "r\"", "r#\"", "2027-01-31", "1h30m", "90d", "1_000",
-        "0.75", "none", "true", "{}", "{{", "\\t", "string?", "map<", "set<", "list<",
-        ".starts_with(", "Severity", "{v.id}",
+        "//!",
+        "///",
+        "module ",
+        "import ",
+        " as ",
+        "@id(",
+        "param ",
+        "type ",
+        "enum ",
+        "fn ",
+        "builtin fn ",
+        "<K, V>",
+        "deny ",
+        "warn ",
+        "info ",
+        "for ",
+        "let ",
+        "where ",
+        "when ",
+        "unless ",
+        "message ",
+        "except ",
+        "until ",
+        "because ",
+        "secret ",
+        "test ",
+        "expect ",
+        "denies ",
+        "passes ",
+        "warns ",
+        "with message",
+        "times ",
+        "image {",
+        "facts(",
+        "count(",
+        "any(",
+        "all(",
+        "sum(",
+        "min(",
+        "max(",
+        "??",
+        "?.",
+        " or ",
+        " and ",
+        "not ",
+        " not in ",
+        " in ",
+        " matches ",
+        " glob ",
+        "==",
+        "!=",
+        "<=",
+        ">=",
+        " + ",
+        " - ",
+        " * ",
+        " % ",
+        "[f.path for",
+        "{f.uid for",
+        "r\"",
+        "r#\"",
+        "2027-01-31",
+        "1h30m",
+        "90d",
+        "1_000",
+        "0.75",
+        "none",
+        "true",
+        "{}",
+        "{{",
+        "\\t",
+        "string?",
+        "map<",
+        "set<",
+        "list<",
+        ".starts_with(",
+        "Severity",
+        "{v.id}",
     ];
     let missing: Vec<&str> = constructs
         .iter()

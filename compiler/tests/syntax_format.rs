@@ -152,6 +152,16 @@ fn multiline_collections_keep_one_element_per_line_with_comments() {
 }
 
 #[test]
+fn expect_options_are_put_in_canonical_order() {
+    let text =
+        "test \"t\" {\n    expect facts(\"a.json\") denies r times 2 with message \"m\"\n}\n";
+    assert_eq!(
+        format(text).unwrap(),
+        "test \"t\" {\n    expect facts(\"a.json\") denies r with message \"m\" times 2\n}\n"
+    );
+}
+
+#[test]
 fn files_with_syntax_errors_are_refused() {
     let error = format("deny r where\n").unwrap_err();
     assert_eq!(error.errors.len(), 1);

@@ -107,7 +107,7 @@ fn design_example_validates_and_types() {
         .items
         .iter()
         .find_map(|item| match &item.kind {
-            ItemKind::Except(e) => Some(e),
+            ItemKind::Except(e) if &*item.module == "acme.prod" => Some(e),
             _ => None,
         })
         .unwrap();
@@ -127,7 +127,7 @@ fn design_example_validates_and_types() {
         .items
         .iter()
         .find_map(|item| match &item.kind {
-            ItemKind::Test(t) => Some(t),
+            ItemKind::Test(t) if &*item.module == "acme.prod" => Some(t),
             _ => None,
         })
         .unwrap();
@@ -227,4 +227,20 @@ fn removing_a_source_removes_its_diagnostics() {
     compiler.remove_source("a.tg");
     assert!(compiler.diagnostics().is_empty());
     assert!(compiler.source_paths().is_empty());
+}
+
+#[test]
+fn the_stdlib_compiles_without_any_diagnostic() {
+    let compiler = Compiler::new();
+    let diagnostics = compiler.stdlib_diagnostics();
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let text = compiler.source_text(&d.file).unwrap();
+            let (line, column) = d.line_column(&text);
+            format!("{}:{line}:{column}: {} {}", d.file, d.code, d.message)
+        })
+        .collect();
+    assert!(rendered.is_empty(), "{rendered:#?}");
+    assert!(compiler.typed_program().is_some());
 }

@@ -37,6 +37,9 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "secret", "test",
 ];
 
+/// Serializes the parses that switch pest's error detail on and off.
+static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Parser calls allowed per parse: far above any real policy (a 1,000-rule file needs a few
 /// million), low enough that a hostile input fails fast instead of backtracking for minutes.
 const CALL_LIMIT: usize = 200_000_000;
@@ -101,7 +104,9 @@ pub struct Node {
     pub start: usize,
     /// Offset one past the last byte.
     pub end: usize,
-    /// The nodes of the rule's non-silent sub-rules, in order (comments excluded).
+    /// The nodes of the rule's non-silent sub-rules, in order (comments excluded). Expression
+    /// levels with a single operand (`or_expr`, `additive`, `postfix`...) are left out: their
+    /// operand appears in their place.
     pub children: Vec<Node>,
 }
 
@@ -130,16 +135,52 @@ pub enum Entry {
     ItemHead,
 }
 
-/// Parses `input` from `entry`. Never panics; fails with what was expected where parsing stopped.
-pub fn parse(entry: Entry, input: &str) -> Result<Tree, GrammarError> {
+/// Parses `input` from `entry` without describing a failure (cheaper when the caller only needs
+/// to know whether it parses, as on the first, whole-file attempt of error recovery).
+pub fn try_parse(entry: Entry, input: &str) -> Option<Tree> {
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
-    pest::set_error_detail(true);
     let rule = match entry {
         Entry::File => Rule::file,
         Entry::ItemHead => Rule::item_head,
     };
-    let pairs =
-        TollgateParser::parse(rule, input).map_err(|e| describe::grammar_error(&e, input))?;
+    let pairs = TollgateParser::parse(rule, input).ok()?;
+    Some(tree(input, pairs))
+}
+
+/// Parses `input` from `entry`. Never panics; fails with what was expected where parsing stopped.
+pub fn parse(entry: Entry, input: &str) -> Result<Tree, GrammarError> {
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let rule = match entry {
+        Entry::File => Rule::file,
+        Entry::ItemHead => Rule::item_head,
+    };
+    // Tracking the expected tokens slows every parse down, so it is only switched on to
+    // describe an error, by parsing the failing input again. The switch is process-wide: the
+    // lock keeps one retry from switching it off under another.
+    let pairs = match TollgateParser::parse(rule, input) {
+        Ok(pairs) => pairs,
+        Err(_) => {
+            let _guard = DETAIL_LOCK
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            pest::set_error_detail(true);
+            let detailed = TollgateParser::parse(rule, input);
+            pest::set_error_detail(false);
+            return Err(match detailed {
+                Err(e) => describe::grammar_error(&e, input),
+                Ok(_) => GrammarError {
+                    offset: 0,
+                    expected: Vec::new(),
+                    too_complex: true,
+                },
+            });
+        }
+    };
+    Ok(tree(input, pairs))
+}
+
+/// The node tree of a successful parse.
+fn tree(input: &str, pairs: pest::iterators::Pairs<'_, Rule>) -> Tree {
     let mut comments = Vec::new();
     let mut roots = Vec::new();
     for pair in pairs {
@@ -152,7 +193,7 @@ pub fn parse(entry: Entry, input: &str) -> Result<Tree, GrammarError> {
         end: input.len(),
         children: Vec::new(),
     });
-    Ok(Tree { root, comments })
+    Tree { root, comments }
 }
 
 /// Converts one pair (and its descendants) into nodes, setting comments aside.
@@ -173,6 +214,13 @@ fn collect(
         collect(input, inner, &mut children, comments);
     }
     let kind = Kind::from_rule(rule);
+    // An expression level with a single operand adds nothing: hand the operand up instead,
+    // which keeps the tree (and its allocations) small. `expr` itself stays, as the anchor the
+    // syntax tree builder looks for.
+    if children.len() == 1 && is_pass_through(kind) {
+        out.append(&mut children);
+        return;
+    }
     let end = if keeps_trailing_space(kind) {
         span.end()
     } else {
@@ -184,6 +232,22 @@ fn collect(
         end,
         children,
     });
+}
+
+/// The expression levels that only matter when they hold an operator.
+fn is_pass_through(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::coalesce
+            | Kind::or_expr
+            | Kind::and_expr
+            | Kind::not_expr
+            | Kind::comparison
+            | Kind::additive
+            | Kind::multiplicative
+            | Kind::unary
+            | Kind::postfix
+    )
 }
 
 /// Whether a node's text may legitimately end in whitespace (text inside strings and comments).
@@ -206,11 +270,12 @@ fn trim_trivia_end(
         let text = input.get(start..end).unwrap_or("");
         let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
         end = start + trimmed.len();
-        match comments
-            .iter()
-            .rev()
-            .find(|(_, comment_end)| *comment_end == end)
-        {
+        // Comments are collected in source order, so they are sorted by position.
+        let found = comments
+            .binary_search_by_key(&end, |(_, comment_end)| *comment_end)
+            .ok()
+            .and_then(|index| comments.get(index));
+        match found {
             Some((comment_start, _)) if *comment_start >= start && *comment_start < end => {
                 end = *comment_start;
             }

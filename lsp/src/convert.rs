@@ -52,11 +52,7 @@ pub fn location(
 
 /// One compiler diagnostic as LSP: code, severity, secondary labels and the help as related
 /// information (as rust-analyzer does), and `data.replacement` when the help suggests a name.
-pub fn diagnostic(
-    index: &LineIndex,
-    uri: &lsp::Uri,
-    diagnostic: &Diagnostic,
-) -> lsp::Diagnostic {
+pub fn diagnostic(index: &LineIndex, uri: &lsp::Uri, diagnostic: &Diagnostic) -> lsp::Diagnostic {
     let primary = range(index, diagnostic.primary.span);
     let mut related: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
         .secondary
@@ -83,10 +79,6 @@ pub fn diagnostic(
         }
         serde_json::Value::Object(data)
     });
-    let mut message = diagnostic.message.clone();
-    if !diagnostic.primary.message.is_empty() {
-        message = format!("{message}: {}", diagnostic.primary.message);
-    }
     lsp::Diagnostic {
         range: primary,
         severity: Some(match diagnostic.severity {
@@ -96,7 +88,7 @@ pub fn diagnostic(
         code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
         code_description: None,
         source: Some("tollgate".to_string()),
-        message,
+        message: diagnostic.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data,
@@ -254,10 +246,10 @@ pub fn workspace_edit(
         let index = indexes
             .entry(location.path.clone())
             .or_insert_with(|| line_index(analysis, &location.path));
-        changes
-            .entry(uri)
-            .or_default()
-            .push(lsp::TextEdit::new(range(index, location.span), new_text.to_string()));
+        changes.entry(uri).or_default().push(lsp::TextEdit::new(
+            range(index, location.span),
+            new_text.to_string(),
+        ));
     }
     lsp::WorkspaceEdit::new(changes)
 }

@@ -21,16 +21,9 @@ pub struct Paths {
 impl Paths {
     /// Paths for a workspace rooted at `root`, with the stdlib written under the temp dir.
     pub fn new(root: Option<PathBuf>) -> Paths {
-        let stdlib_dir = std::env::temp_dir().join(format!(
-            "tollgate-lsp-stdlib-{}",
-            env!("CARGO_PKG_VERSION")
-        ));
+        let stdlib_dir =
+            std::env::temp_dir().join(format!("tollgate-lsp-stdlib-{}", env!("CARGO_PKG_VERSION")));
         Paths { root, stdlib_dir }
-    }
-
-    /// The workspace root.
-    pub fn root(&self) -> Option<&Path> {
-        self.root.as_deref()
     }
 
     /// Writes the stdlib sources (read-only) for go-to-definition; errors are returned so the
@@ -60,7 +53,9 @@ impl Paths {
 
     /// Whether `path` (a compiler path) is a stdlib source.
     pub fn is_stdlib(path: &str) -> bool {
-        tollgate_stdlib::sources().iter().any(|(_, p, _)| *p == path)
+        tollgate_stdlib::sources()
+            .iter()
+            .any(|(_, p, _)| *p == path)
     }
 
     /// The compiler path of a document.

@@ -20,7 +20,7 @@ pub const RUN_TEST_COMMAND: &str = "tollgate.runTest";
 /// The language server.
 pub struct Backend {
     client: Client,
-    state: Arc<State>,
+    pub(crate) state: Arc<State>,
 }
 
 impl Backend {
@@ -75,6 +75,13 @@ impl Backend {
                     .await;
             });
         }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        // The writer thread holds the state; closing the edit queue lets it finish.
+        self.state.stop();
     }
 }
 
@@ -138,7 +145,8 @@ impl LanguageServer for Backend {
         let paths = Paths::new(root_of(&params));
         if let Err(err) = paths.write_stdlib() {
             let client = self.client.clone();
-            let message = format!("tollgate: cannot write the stdlib sources for go-to-definition: {err}");
+            let message =
+                format!("tollgate: cannot write the stdlib sources for go-to-definition: {err}");
             tokio::spawn(async move { client.log_message(MessageType::WARNING, message).await });
         }
         let files = tokio::task::spawn_blocking({
@@ -232,14 +240,17 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         Ok(self
-            .at(&params.text_document_position, |analysis, _, path, offset| {
-                let items: Vec<CompletionItem> = analysis
-                    .completions(path, offset)
-                    .iter()
-                    .map(convert::completion)
-                    .collect();
-                Some(CompletionResponse::Array(items))
-            })
+            .at(
+                &params.text_document_position,
+                |analysis, _, path, offset| {
+                    let items: Vec<CompletionItem> = analysis
+                        .completions(path, offset)
+                        .iter()
+                        .map(convert::completion)
+                        .collect();
+                    Some(CompletionResponse::Array(items))
+                },
+            )
             .await)
     }
 
@@ -255,12 +266,12 @@ impl LanguageServer for Backend {
                             .into_iter()
                             .map(|s| SignatureInformation {
                                 label: s.label,
-                                documentation: (!s.documentation.is_empty()).then(|| {
+                                documentation: (!s.documentation.is_empty()).then_some(
                                     Documentation::MarkupContent(MarkupContent {
                                         kind: MarkupKind::Markdown,
                                         value: s.documentation,
-                                    })
-                                }),
+                                    }),
+                                ),
                                 parameters: Some(
                                     s.parameters
                                         .into_iter()
@@ -299,30 +310,32 @@ impl LanguageServer for Backend {
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let include = params.context.include_declaration;
         Ok(self
-            .at(&params.text_document_position, move |analysis, paths, path, offset| {
-                Some(
-                    analysis
-                        .references(path, offset, include)
-                        .iter()
-                        .filter_map(|l| convert::location(analysis, paths, l))
-                        .collect(),
-                )
-            })
+            .at(
+                &params.text_document_position,
+                move |analysis, paths, path, offset| {
+                    Some(
+                        analysis
+                            .references(path, offset, include)
+                            .iter()
+                            .filter_map(|l| convert::location(analysis, paths, l))
+                            .collect(),
+                    )
+                },
+            )
             .await)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let new_name = params.new_name.clone();
         let outcome = self
-            .at(&params.text_document_position, move |analysis, paths, path, offset| {
-                Some(
-                    analysis
-                        .rename(path, offset, &new_name)
-                        .map(|locations| {
-                            convert::workspace_edit(analysis, paths, &locations, &new_name)
-                        }),
-                )
-            })
+            .at(
+                &params.text_document_position,
+                move |analysis, paths, path, offset| {
+                    Some(analysis.rename(path, offset, &new_name).map(|locations| {
+                        convert::workspace_edit(analysis, paths, &locations, &new_name)
+                    }))
+                },
+            )
             .await;
         match outcome {
             Some(Ok(edit)) => Ok(Some(edit)),
@@ -450,30 +463,33 @@ impl LanguageServer for Backend {
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let wanted = params.range;
         Ok(self
-            .on(&params.text_document.uri, move |analysis, _, path, index| {
-                Some(
-                    analysis
-                        .inlay_hints(path)
-                        .into_iter()
-                        .filter_map(|hint| {
-                            let (line, character) = index.position(hint.offset);
-                            let position = Position::new(line, character);
-                            (position >= wanted.start && position <= wanted.end).then(|| {
-                                InlayHint {
-                                    position,
-                                    label: InlayHintLabel::String(hint.label),
-                                    kind: Some(InlayHintKind::TYPE),
-                                    text_edits: None,
-                                    tooltip: None,
-                                    padding_left: None,
-                                    padding_right: None,
-                                    data: None,
-                                }
+            .on(
+                &params.text_document.uri,
+                move |analysis, _, path, index| {
+                    Some(
+                        analysis
+                            .inlay_hints(path)
+                            .into_iter()
+                            .filter_map(|hint| {
+                                let (line, character) = index.position(hint.offset);
+                                let position = Position::new(line, character);
+                                (position >= wanted.start && position <= wanted.end).then_some(
+                                    InlayHint {
+                                        position,
+                                        label: InlayHintLabel::String(hint.label),
+                                        kind: Some(InlayHintKind::TYPE),
+                                        text_edits: None,
+                                        tooltip: None,
+                                        padding_left: None,
+                                        padding_right: None,
+                                        data: None,
+                                    },
+                                )
                             })
-                        })
-                        .collect(),
-                )
-            })
+                            .collect(),
+                    )
+                },
+            )
             .await)
     }
 
@@ -504,10 +520,7 @@ impl LanguageServer for Backend {
             .await)
     }
 
-    async fn execute_command(
-        &self,
-        params: ExecuteCommandParams,
-    ) -> Result<Option<LSPAny>> {
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         if params.command != RUN_TEST_COMMAND {
             return Err(Error::invalid_params(format!(
                 "unknown command `{}`",

@@ -19,7 +19,6 @@ use tollgate_compiler::Compiler;
 use tollgate_compiler::db::{Database, Workspace};
 use tollgate_compiler::ide::Analysis;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::Uri;
 
 use crate::convert;
 use crate::paths::Paths;
@@ -249,7 +248,67 @@ impl State {
     }
 }
 
-/// A document URI and its compiler path.
-pub fn document(paths: &Paths, uri: &Uri) -> String {
-    paths.path_of(uri)
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use std::time::Instant;
+
+    use tower_lsp_server::LspService;
+
+    use super::*;
+    use crate::{Backend, Config};
+
+    const BEFORE: &str = "deny root_user\n  when image.config.user == \"root\"\n";
+    const AFTER: &str = "deny root_user\n  when image.config.usr == \"root\"\n";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reader_is_cancelled_by_an_edit_and_retried_on_the_new_text() {
+        let (service, _socket) = LspService::new(|client| Backend::new(client, Config::default()));
+        let state = service.inner().state.clone();
+        assert!(state.edit(Edit::Set {
+            path: "a.tg".into(),
+            text: BEFORE.into(),
+        }));
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let started = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let state = state.clone();
+            let attempts = attempts.clone();
+            let started = started.clone();
+            tokio::spawn(async move {
+                state
+                    .read(move |analysis, _| {
+                        let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+                        if attempt == 1 {
+                            started.store(true, Ordering::SeqCst);
+                            // Keep querying until the edit cancels this snapshot (salsa
+                            // checks for cancellation on every query).
+                            let deadline = Instant::now() + Duration::from_secs(10);
+                            while Instant::now() < deadline {
+                                let _ = analysis.diagnostics("a.tg");
+                                std::thread::sleep(Duration::from_millis(1));
+                            }
+                        }
+                        analysis.diagnostics("a.tg")
+                    })
+                    .await
+            })
+        };
+        while !started.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(state.edit(Edit::Set {
+            path: "a.tg".into(),
+            text: AFTER.into(),
+        }));
+        let diagnostics = reader.await.unwrap().unwrap();
+        assert_eq!(
+            attempts.load(Ordering::SeqCst),
+            2,
+            "cancelled once, then retried"
+        );
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["TG0102"], "the retry saw the edit");
+        state.stop();
+    }
 }

@@ -1,6 +1,6 @@
 //! The policy-language sources shipped with Tollgate, embedded in the binary: the facts schema
-//! (`std.schema`), the builtin function signatures (`std.builtins`) and standard policy modules
-//! (`std.vulns`).
+//! (`std.schema`), the builtin function signatures (`std.builtins`) and the standard policy
+//! modules (`std.default`, `std.vulns`, `std.anchore.*`, `std.dockle`).
 //!
 //! `std.schema` and `std.builtins` form the prelude: every policy file sees their names without
 //! an import. Other modules are brought in with `import std.NAME`.
@@ -21,7 +21,66 @@ const SOURCES: &[StdSource] = &[
         include_str!("../std/builtins.tg"),
     ),
     ("std.vulns", "std/vulns.tg", include_str!("../std/vulns.tg")),
-    ("std.default", "std/default.tg", include_str!("../std/default.tg")),
+    (
+        "std.default",
+        "std/default.tg",
+        include_str!("../std/default.tg"),
+    ),
+    (
+        "std.anchore.vulnerabilities",
+        "std/anchore/vulnerabilities.tg",
+        include_str!("../std/anchore/vulnerabilities.tg"),
+    ),
+    (
+        "std.anchore.dockerfile",
+        "std/anchore/dockerfile.tg",
+        include_str!("../std/anchore/dockerfile.tg"),
+    ),
+    (
+        "std.anchore.files",
+        "std/anchore/files.tg",
+        include_str!("../std/anchore/files.tg"),
+    ),
+    (
+        "std.anchore.passwd",
+        "std/anchore/passwd.tg",
+        include_str!("../std/anchore/passwd.tg"),
+    ),
+    (
+        "std.anchore.packages",
+        "std/anchore/packages.tg",
+        include_str!("../std/anchore/packages.tg"),
+    ),
+    (
+        "std.anchore.secrets",
+        "std/anchore/secrets.tg",
+        include_str!("../std/anchore/secrets.tg"),
+    ),
+    (
+        "std.anchore.licenses",
+        "std/anchore/licenses.tg",
+        include_str!("../std/anchore/licenses.tg"),
+    ),
+    (
+        "std.anchore.metadata",
+        "std/anchore/metadata.tg",
+        include_str!("../std/anchore/metadata.tg"),
+    ),
+    (
+        "std.anchore.distro",
+        "std/anchore/distro.tg",
+        include_str!("../std/anchore/distro.tg"),
+    ),
+    (
+        "std.anchore.drift",
+        "std/anchore/drift.tg",
+        include_str!("../std/anchore/drift.tg"),
+    ),
+    (
+        "std.dockle",
+        "std/dockle.tg",
+        include_str!("../std/dockle.tg"),
+    ),
 ];
 
 /// Module names whose declarations every policy file sees without an import.

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The shared real-data fixtures (`../shared/fixtures` beside the checkout).
@@ -16,14 +19,20 @@ pub fn fixtures() -> PathBuf {
 
 /// This crate's test data.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
 }
 
 /// The `tollgate` binary next to this test executable (`target/<profile>/tollgate`).
 pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/<profile>/deps/<test>-<hash> -> target/<profile>/tollgate
-    let profile_dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     profile_dir.join(format!("tollgate{}", std::env::consts::EXE_SUFFIX))
 }
 
@@ -49,14 +58,21 @@ fn finish(output: std::io::Result<Output>) -> Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         },
-        Err(err) => Run { code: -1, stdout: String::new(), stderr: format!("cannot run tollgate: {err}") },
+        Err(err) => Run {
+            code: -1,
+            stdout: String::new(),
+            stderr: format!("cannot run tollgate: {err}"),
+        },
     }
 }
 
 /// Runs `tollgate ARGS` in `dir`.
 pub fn tollgate_in(dir: &Path, args: &[&str]) -> Run {
     let mut command = Command::new(binary());
-    command.args(args).current_dir(dir).env_remove("TOLLGATE_DB");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TOLLGATE_DB");
     finish(command.output())
 }
 

@@ -14,11 +14,11 @@ use crate::args::{CheckArgs, FailOn, Format};
 use crate::error::{CliError, CliResult};
 use crate::output::{emit, stdout_is_terminal};
 use crate::program::{self, CompiledPolicy};
+use crate::repo;
 use crate::report::{
     Action, Finding, ImageIdentity, ImageResult, Location, Report, RuleInfo, Summary, Suppression,
     Timings, Verdict, render_github, render_human, render_junit, render_sarif,
 };
-use crate::repo;
 use crate::scan::{self, Scanners};
 
 fn millis(since: Instant) -> f64 {
@@ -30,7 +30,7 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
     let mut timings = Timings::default();
 
     let started = Instant::now();
-    let policy = program::compile(args.policy.as_deref())?;
+    let policy = program::compile_verified(args.policy.as_deref(), args.verify_key.as_deref())?;
     let overrides = program::param_overrides(&policy, args.profile.as_deref(), &args.params)?;
     timings.compile_ms = millis(started);
 
@@ -43,8 +43,9 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
     let database = match (&args.db, needs_db) {
         (Some(path), true) => {
             let started = Instant::now();
-            let db = tollgate_vulndb::Database::open(path)
-                .map_err(|err| CliError::new(format!("cannot open database `{}`: {err}", path.display())))?;
+            let db = tollgate_vulndb::Database::open(path).map_err(|err| {
+                CliError::new(format!("cannot open database `{}`: {err}", path.display()))
+            })?;
             timings.match_ms += millis(started);
             Some(db)
         }
@@ -80,7 +81,10 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
     };
 
     let inputs: Vec<Input> = if args.facts.is_empty() {
-        args.images.iter().map(|r| Input::Image(r.clone())).collect()
+        args.images
+            .iter()
+            .map(|r| Input::Image(r.clone()))
+            .collect()
     } else {
         args.facts.iter().map(|p| Input::Facts(p.clone())).collect()
     };
@@ -106,20 +110,32 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
                 .span()
                 .map(|span| format!(" (at {})", policy.position(&span.file, span.start as usize)))
                 .unwrap_or_default();
-            CliError::new(format!("evaluating policy `{}` on `{}` failed: {err}{at}", policy.origin, input.name()))
+            CliError::new(format!(
+                "evaluating policy `{}` on `{}` failed: {err}{at}",
+                policy.origin,
+                input.name()
+            ))
         })?;
         timings.evaluate_ms += millis(started);
         let selected = selected_rules(&policy, &image);
         let findings: Vec<Finding> = evaluation
             .findings
             .iter()
-            .filter(|finding| selected.as_ref().is_none_or(|rules| rules.contains(&finding.rule)))
+            .filter(|finding| {
+                selected
+                    .as_ref()
+                    .is_none_or(|rules| rules.contains(&finding.rule))
+            })
             .map(|finding| convert_finding(finding, &image))
             .collect();
         let summary = Summary::of(&findings);
         results.push(ImageResult {
             image: ImageIdentity {
-                reference: if image.reference.is_empty() { input.name() } else { image.reference.clone() },
+                reference: if image.reference.is_empty() {
+                    input.name()
+                } else {
+                    image.reference.clone()
+                },
                 digest: image.digest.clone(),
             },
             verdict: summary.verdict(),
@@ -129,7 +145,11 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
     }
     timings.total_ms = millis(total);
 
-    let verdict = results.iter().map(|r| r.verdict).max().unwrap_or(Verdict::Pass);
+    let verdict = results
+        .iter()
+        .map(|r| r.verdict)
+        .max()
+        .unwrap_or(Verdict::Pass);
     let report = Report {
         tollgate: env!("CARGO_PKG_VERSION").to_string(),
         verdict,
@@ -148,7 +168,11 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
     if args.timings {
         eprintln!(
             "timings: compile {:.1} ms, read {:.1} ms, match {:.1} ms, evaluate {:.1} ms, total {:.1} ms",
-            timings.compile_ms, timings.read_ms, timings.match_ms, timings.evaluate_ms, timings.total_ms
+            timings.compile_ms,
+            timings.read_ms,
+            timings.match_ms,
+            timings.evaluate_ms,
+            timings.total_ms
         );
     }
     let fails = match args.fail_on {
@@ -156,7 +180,11 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
         FailOn::Warn => verdict >= Verdict::Warn,
         FailOn::Never => false,
     };
-    Ok(if fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 enum Input {
@@ -175,12 +203,17 @@ impl Input {
 
 /// Whether the program reads any of these categories of the image.
 pub fn demand_reads(demand: &Demand, categories: &[&str]) -> bool {
-    categories.iter().any(|category| demand.categories.contains(*category))
+    categories
+        .iter()
+        .any(|category| demand.categories.contains(*category))
 }
 
 /// The ecosystems the program looks at, for the catalogers; `None` for all.
 pub fn demanded_ecosystems(demand: &Demand) -> Option<Vec<Ecosystem>> {
-    demand.ecosystems.as_ref().map(|names| names.iter().filter_map(|name| name.parse().ok()).collect())
+    demand
+        .ecosystems
+        .as_ref()
+        .map(|names| names.iter().filter_map(|name| name.parse().ok()).collect())
 }
 
 /// The rules the manifest's mappings select for this image, or `None` for all rules.
@@ -191,7 +224,9 @@ fn selected_rules(policy: &CompiledPolicy, image: &Image) -> Option<BTreeSet<Str
     }
     let mut references: Vec<&str> = image.tags.iter().map(String::as_str).collect();
     references.push(&image.reference);
-    let mapping = references.iter().find_map(|reference| manifest.mapping_for(reference));
+    let mapping = references
+        .iter()
+        .find_map(|reference| manifest.mapping_for(reference));
     let Some(mapping) = mapping else {
         return Some(BTreeSet::new());
     };
@@ -200,7 +235,12 @@ fn selected_rules(policy: &CompiledPolicy, image: &Image) -> Option<BTreeSet<Str
             .program()
             .rules
             .iter()
-            .filter(|rule| mapping.policies.iter().any(|selector| repo::selects(selector, &rule.name)))
+            .filter(|rule| {
+                mapping
+                    .policies
+                    .iter()
+                    .any(|selector| repo::selects(selector, &rule.name))
+            })
             .map(|rule| rule.name.clone())
             .collect(),
     )
@@ -219,7 +259,11 @@ fn convert_finding(finding: &tollgate_vm::Finding, image: &Image) -> Finding {
     let layer = location.layer.clone().or_else(|| {
         location.layer_index.and_then(|index| {
             let layer = image.layers.iter().find(|layer| layer.index == index)?;
-            Some(if layer.diff_id.is_empty() { layer.digest.clone() } else { layer.diff_id.clone() })
+            Some(if layer.diff_id.is_empty() {
+                layer.digest.clone()
+            } else {
+                layer.diff_id.clone()
+            })
         })
     });
     Finding {
@@ -227,7 +271,11 @@ fn convert_finding(finding: &tollgate_vm::Finding, image: &Image) -> Finding {
         id: finding.id.clone(),
         action: convert_action(finding.action),
         message: finding.message.clone(),
-        location: Location { layer, path: location.path, line: location.line },
+        location: Location {
+            layer,
+            path: location.path,
+            line: location.line,
+        },
         suppressed: finding.suppressed.as_ref().map(|s| Suppression {
             exception: s.exception.clone(),
             reason: s.reason.clone(),

@@ -37,7 +37,9 @@ pub fn run(command: DbCommand) -> CliResult<ExitCode> {
                 CliError::new(format!("cannot open database `{}`: {err}", db.display()))
             })?;
             let info = database.info();
-            let show = |t: Option<tollgate_facts::Timestamp>| t.map_or("unknown".to_string(), |t| t.to_string());
+            let show = |t: Option<tollgate_facts::Timestamp>| {
+                t.map_or("unknown".to_string(), |t| t.to_string())
+            };
             println!("database: {}", db.display());
             println!("format version: {}", info.format_version);
             println!("built: {}", show(info.built));

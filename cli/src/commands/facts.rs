@@ -26,8 +26,9 @@ pub fn run(args: FactsArgs) -> CliResult<ExitCode> {
     options.contents.sha256 = args.hash.clone();
     let mut image = scan::read(&reference, &options)?;
     if let Some(path) = &args.db {
-        let db = tollgate_vulndb::Database::open(path)
-            .map_err(|err| CliError::new(format!("cannot open database `{}`: {err}", path.display())))?;
+        let db = tollgate_vulndb::Database::open(path).map_err(|err| {
+            CliError::new(format!("cannot open database `{}`: {err}", path.display()))
+        })?;
         scan::match_vulnerabilities(&mut image, &db);
     }
     let text = serde_json::to_string_pretty(&image)

@@ -8,7 +8,10 @@ use crate::error::{CliError, CliResult};
 use crate::repo;
 
 pub fn run(args: FmtArgs) -> CliResult<ExitCode> {
-    let path = args.path.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
+    let path = args
+        .path
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
     let sources = repo::load_files(&path)?;
     let mut unformatted = 0usize;
     let mut broken = 0usize;
@@ -38,7 +41,10 @@ pub fn run(args: FmtArgs) -> CliResult<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     if args.check && unformatted > 0 {
-        eprintln!("{unformatted} of {} files are not formatted; run `tollgate fmt`", sources.len());
+        eprintln!(
+            "{unformatted} of {} files are not formatted; run `tollgate fmt`",
+            sources.len()
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

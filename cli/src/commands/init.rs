@@ -9,17 +9,28 @@ use crate::error::{CliError, CliResult};
 /// (path in the new repository, content)
 const FILES: &[(&str, &str)] = &[
     ("tollgate.toml", include_str!("../scaffold/tollgate.toml")),
-    ("policies/example.tg", include_str!("../scaffold/example.tg")),
-    ("ci/github-actions.yml", include_str!("../scaffold/github-actions.yml")),
-    ("ci/gitlab-ci.yml", include_str!("../scaffold/gitlab-ci.yml")),
+    (
+        "policies/example.tg",
+        include_str!("../scaffold/example.tg"),
+    ),
+    (
+        "ci/github-actions.yml",
+        include_str!("../scaffold/github-actions.yml"),
+    ),
+    (
+        "ci/gitlab-ci.yml",
+        include_str!("../scaffold/gitlab-ci.yml"),
+    ),
 ];
 
 pub fn run(path: &Path) -> CliResult<ExitCode> {
     for (relative, _) in FILES {
         let target = path.join(relative);
         if target.exists() {
-            return Err(CliError::new(format!("`{}` already exists", target.display()))
-                .with_help("run `tollgate init` in an empty folder"));
+            return Err(
+                CliError::new(format!("`{}` already exists", target.display()))
+                    .with_help("run `tollgate init` in an empty folder"),
+            );
         }
     }
     for (relative, content) in FILES {

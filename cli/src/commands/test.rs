@@ -1,6 +1,7 @@
 //! `tollgate test [PATH]`: runs the policy's `test` blocks; exit 1 when a test fails, 2 when
 //! the policy does not compile. `--coverage` reports which rules the tests saw fire and pass;
-//! `--min-coverage` fails the run below a percentage; `--junit` writes a JUnit report.
+//! `--min-coverage` fails the run below a percentage; `--junit` writes a JUnit report; `--stdlib`
+//! runs the embedded standard library's own tests instead.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -9,14 +10,34 @@ use tollgate_facts::Timestamp;
 
 use crate::args::TestArgs;
 use crate::error::{CliError, CliResult};
+use crate::policy::LoadedPolicy;
 use crate::program;
+use crate::program::CompiledPolicy;
+use crate::repo::{SourceFile, Sources};
 use crate::report::xml_escape;
-use crate::testing::{TestRun, run_tests};
+use crate::testing::{Scope, TestRun, run_tests};
 
 pub fn run(args: TestArgs) -> CliResult<ExitCode> {
-    let policy = program::compile(args.path.as_deref())?;
+    let (policy, scope) = if args.stdlib {
+        (compile_stdlib()?, Scope::Stdlib)
+    } else {
+        (program::compile(args.path.as_deref())?, Scope::User)
+    };
     let now = Timestamp(jiff::Timestamp::now());
-    let run = run_tests(&policy.typed, &policy.linked, &policy.files, args.filter.as_deref(), now);
+    let Some(typed) = &policy.typed else {
+        return Err(CliError::new(format!(
+            "`tollgate test` needs policy sources: `{}` is a bundle",
+            policy.origin
+        )));
+    };
+    let run = run_tests(
+        typed,
+        &policy.linked,
+        &policy.files,
+        scope,
+        args.filter.as_deref(),
+        now,
+    );
     let mut failed = 0usize;
     for result in &run.results {
         if result.passed() {
@@ -41,7 +62,11 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
         println!("\ncoverage: {coverage:.1}% of rules seen both firing and passing");
         for (rule, seen) in &run.coverage {
             let mark = |b: bool| if b { "yes" } else { "no " };
-            println!("  fired {}  passed {}  {rule}", mark(seen.fired), mark(seen.passed));
+            println!(
+                "  fired {}  passed {}  {rule}",
+                mark(seen.fired),
+                mark(seen.passed)
+            );
         }
     }
     if let Some(path) = &args.junit {
@@ -62,12 +87,71 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The name `--stdlib` runs under in messages.
+const STDLIB_ORIGIN: &str = "<standard library>";
+
+/// One synthetic file importing every standard policy module (the prelude excepted), so that
+/// all their rules are lowered and their tests can run.
+fn stdlib_sources() -> Sources {
+    let imports: String = tollgate_stdlib::sources()
+        .iter()
+        .filter(|(module, _, _)| !tollgate_stdlib::PRELUDE_MODULES.contains(module))
+        .map(|(module, _, _)| format!("import {module}\n"))
+        .collect();
+    Sources {
+        files: vec![SourceFile {
+            display_path: STDLIB_ORIGIN.to_string(),
+            relative: "stdlib_tests.tg".into(),
+            text: format!(
+                "//! Every standard policy module, for `tollgate test --stdlib`.\n{imports}"
+            ),
+        }],
+        manifest: None,
+        root: None,
+    }
+}
+
+/// Compiles the standard library's policy modules; a stdlib that does not compile is exit 2.
+fn compile_stdlib() -> CliResult<CompiledPolicy> {
+    let sources = stdlib_sources();
+    let policy = LoadedPolicy::load(&sources);
+    let diagnostics = policy.diagnostics();
+    if !diagnostics.is_empty() {
+        eprint!("{}", policy.render(&diagnostics));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let typed = policy
+        .compiler
+        .typed_program()
+        .filter(|_| errors == 0)
+        .ok_or_else(|| {
+            CliError::new(format!(
+                "the standard library does not compile: {errors} errors"
+            ))
+        })?;
+    let program = tollgate_compiler::lower::lower(&typed)
+        .map_err(|err| CliError::new(format!("cannot compile the standard library: {err}")))?;
+    let linked = tollgate_vm::Vm::link(&program)
+        .map_err(|err| CliError::new(format!("cannot load the standard library: {err}")))?;
+    Ok(CompiledPolicy {
+        linked,
+        typed: Some(typed),
+        files: policy.files,
+        manifest: None,
+        origin: STDLIB_ORIGIN.to_string(),
+    })
+}
+
 /// The share of rules that tests saw both fire and pass.
 fn coverage_percent(run: &TestRun) -> f64 {
     if run.coverage.is_empty() {
         return 100.0;
     }
-    let covered = run.coverage.values().filter(|c| c.fired && c.passed).count();
+    let covered = run
+        .coverage
+        .values()
+        .filter(|c| c.fired && c.passed)
+        .count();
     covered as f64 * 100.0 / run.coverage.len() as f64
 }
 
@@ -99,7 +183,11 @@ fn junit(run: &TestRun) -> String {
         let text: Vec<String> = result
             .expectations
             .iter()
-            .filter_map(|e| e.failure.as_ref().map(|f| format!("{}\n{f}", e.description)))
+            .filter_map(|e| {
+                e.failure
+                    .as_ref()
+                    .map(|f| format!("{}\n{f}", e.description))
+            })
             .collect();
         let _ = writeln!(
             out,

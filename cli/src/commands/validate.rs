@@ -10,8 +10,10 @@ use crate::repo;
 
 pub fn run(args: PathArgs) -> CliResult<ExitCode> {
     let Some(sources) = repo::load(args.path.as_deref())? else {
-        return Err(CliError::new("no policy to validate: the current folder has no `tollgate.toml`")
-            .with_help("pass a `.tg` file or a folder: `tollgate validate PATH`"));
+        return Err(CliError::new(
+            "no policy to validate: the current folder has no `tollgate.toml`",
+        )
+        .with_help("pass a `.tg` file or a folder: `tollgate validate PATH`"));
     };
     let policy = LoadedPolicy::load(&sources);
     let diagnostics = policy.diagnostics();
@@ -24,5 +26,9 @@ pub fn run(args: PathArgs) -> CliResult<ExitCode> {
         count_summary(&diagnostics),
         if files == 1 { "" } else { "s" }
     );
-    Ok(if has_errors { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if has_errors {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

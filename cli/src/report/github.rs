@@ -36,13 +36,19 @@ pub fn render_github(report: &Report) -> String {
             escape_data(&message)
         );
     }
-    let _ = writeln!(out, "::notice title=tollgate::verdict {}", report.verdict.as_str());
+    let _ = writeln!(
+        out,
+        "::notice title=tollgate::verdict {}",
+        report.verdict.as_str()
+    );
     out
 }
 
 /// Escapes a workflow command's message.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.

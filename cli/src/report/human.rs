@@ -13,7 +13,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     fn action(&self, action: Action) -> String {
@@ -49,7 +53,8 @@ pub fn render_human(report: &Report, colour: bool) -> String {
                 style.paint("2", &format!(" ({})", short_digest(&result.image.digest)))
             }
         );
-        let mut by_rule: BTreeMap<(std::cmp::Reverse<Action>, &str), Vec<&Finding>> = BTreeMap::new();
+        let mut by_rule: BTreeMap<(std::cmp::Reverse<Action>, &str), Vec<&Finding>> =
+            BTreeMap::new();
         for finding in &result.findings {
             by_rule
                 .entry((std::cmp::Reverse(finding.action), finding.rule.as_str()))
@@ -77,11 +82,15 @@ pub fn render_human(report: &Report, colour: bool) -> String {
                     line.push_str(&style.paint("2", &format!("  at {location}")));
                 }
                 if let Some(suppressed) = &finding.suppressed {
-                    let until =
-                        suppressed.until.as_deref().map(|u| format!(" until {u}")).unwrap_or_default();
-                    line.push_str(
-                        &style.paint("2", &format!("  (suppressed: {}{until})", suppressed.reason)),
-                    );
+                    let until = suppressed
+                        .until
+                        .as_deref()
+                        .map(|u| format!(" until {u}"))
+                        .unwrap_or_default();
+                    line.push_str(&style.paint(
+                        "2",
+                        &format!("  (suppressed: {}{until})", suppressed.reason),
+                    ));
                 }
                 let _ = writeln!(out, "{line}");
             }
@@ -100,7 +109,11 @@ pub fn render_human(report: &Report, colour: bool) -> String {
         let _ = writeln!(
             out,
             "timings: compile {:.1} ms, read {:.1} ms, match {:.1} ms, evaluate {:.1} ms, total {:.1} ms",
-            timings.compile_ms, timings.read_ms, timings.match_ms, timings.evaluate_ms, timings.total_ms
+            timings.compile_ms,
+            timings.read_ms,
+            timings.match_ms,
+            timings.evaluate_ms,
+            timings.total_ms
         );
     }
     let _ = writeln!(out, "verdict: {}", style.verdict(report.verdict));
@@ -123,7 +136,11 @@ fn location_text(finding: &Finding) -> Option<String> {
     if let Some(layer) = &location.layer {
         parts.push(format!("layer {}", short_digest(layer)));
     }
-    if parts.is_empty() { None } else { Some(parts.join(", ")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -135,11 +152,26 @@ mod tests {
     fn groups_by_rule_without_colour_when_piped() {
         let text = render_human(&sample::report(), false);
         assert!(!text.contains('\x1b'), "{text}");
-        assert!(text.starts_with("FAIL shop/api:1.4.2 (sha256:1234)\n"), "{text}");
-        assert!(text.contains("  deny acme.prod.root_user [ACME-001] (1 finding)\n"), "{text}");
-        assert!(text.contains("    - image runs as root  at /etc/passwd:1\n"), "{text}");
-        assert!(text.contains("(suppressed: not reachable until 2027-01-31)"), "{text}");
-        assert!(text.contains("  1 deny, 1 warn, 0 info, 1 suppressed"), "{text}");
+        assert!(
+            text.starts_with("FAIL shop/api:1.4.2 (sha256:1234)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  deny acme.prod.root_user [ACME-001] (1 finding)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    - image runs as root  at /etc/passwd:1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(suppressed: not reachable until 2027-01-31)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  1 deny, 1 warn, 0 info, 1 suppressed"),
+            "{text}"
+        );
         assert!(text.ends_with("verdict: FAIL\n"), "{text}");
         // deny rules come before warn rules
         let deny = text.find("deny acme.prod.root_user").unwrap();

@@ -51,10 +51,9 @@ pub fn render_junit(report: &Report) -> String {
             .rules
             .iter()
             .filter(|rule| {
-                result
-                    .findings
-                    .iter()
-                    .any(|f| f.rule == rule.name && f.action == Action::Deny && f.suppressed.is_none())
+                result.findings.iter().any(|f| {
+                    f.rule == rule.name && f.action == Action::Deny && f.suppressed.is_none()
+                })
             })
             .map(|rule| rule.name.as_str())
             .collect();
@@ -66,8 +65,15 @@ pub fn render_junit(report: &Report) -> String {
             failing.len()
         );
         for rule in &report.rules {
-            let findings: Vec<_> = result.findings.iter().filter(|f| f.rule == rule.name).collect();
-            let (module, name) = rule.name.rsplit_once('.').unwrap_or(("", rule.name.as_str()));
+            let findings: Vec<_> = result
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule.name)
+                .collect();
+            let (module, name) = rule
+                .name
+                .rsplit_once('.')
+                .unwrap_or(("", rule.name.as_str()));
             let _ = write!(
                 out,
                 "    <testcase classname=\"{}\" name=\"{}\"",
@@ -101,7 +107,11 @@ pub fn render_junit(report: &Report) -> String {
                 })
                 .collect();
             if !others.is_empty() {
-                let _ = writeln!(out, "      <system-out>{}</system-out>", xml_escape(&others.join("\n")));
+                let _ = writeln!(
+                    out,
+                    "      <system-out>{}</system-out>",
+                    xml_escape(&others.join("\n"))
+                );
             }
             let _ = writeln!(out, "    </testcase>");
         }
@@ -119,11 +129,17 @@ mod tests {
     #[test]
     fn deny_fails_warn_is_output() {
         let xml = render_junit(&sample::report());
-        assert!(xml.contains("<testsuites name=\"tollgate\" tests=\"3\" failures=\"1\">"), "{xml}");
+        assert!(
+            xml.contains("<testsuites name=\"tollgate\" tests=\"3\" failures=\"1\">"),
+            "{xml}"
+        );
         assert!(xml.contains(
             "<testcase classname=\"acme.prod\" name=\"root_user\">\n      <failure message=\"image runs as root\" type=\"deny\">"
         ), "{xml}");
-        assert!(xml.contains("warn: port 22/tcp is exposed &amp; &lt;reachable&gt;"), "{xml}");
+        assert!(
+            xml.contains("warn: port 22/tcp is exposed &amp; &lt;reachable&gt;"),
+            "{xml}"
+        );
         assert!(xml.contains("(suppressed: not reachable)"), "{xml}");
     }
 

@@ -183,7 +183,9 @@ impl Report {
 
     /// Findings of every image, with the image they belong to.
     pub fn all_findings(&self) -> impl Iterator<Item = (&ImageResult, &Finding)> {
-        self.results.iter().flat_map(|result| result.findings.iter().map(move |f| (result, f)))
+        self.results
+            .iter()
+            .flat_map(|result| result.findings.iter().map(move |f| (result, f)))
     }
 }
 
@@ -199,7 +201,11 @@ pub(crate) mod sample {
                 id: Some("ACME-001".into()),
                 action: Action::Deny,
                 message: "image runs as root".into(),
-                location: Location { path: Some("/etc/passwd".into()), line: Some(1), ..Location::default() },
+                location: Location {
+                    path: Some("/etc/passwd".into()),
+                    line: Some(1),
+                    ..Location::default()
+                },
                 suppressed: None,
                 remediation: Some("Set `USER` to a non-root user.".into()),
                 tags: vec!["cis".into()],
@@ -219,7 +225,10 @@ pub(crate) mod sample {
                 id: Some("ACME-VULN-001".into()),
                 action: Action::Deny,
                 message: "CVE-2024-12345 (critical) in openssl".into(),
-                location: Location { layer: Some("sha256:abc".into()), ..Location::default() },
+                location: Location {
+                    layer: Some("sha256:abc".into()),
+                    ..Location::default()
+                },
                 suppressed: Some(Suppression {
                     exception: "acme.prod.except#1".into(),
                     reason: "not reachable".into(),
@@ -234,7 +243,10 @@ pub(crate) mod sample {
             tollgate: "0.1.0".into(),
             verdict: summary.verdict(),
             results: vec![ImageResult {
-                image: ImageIdentity { reference: "shop/api:1.4.2".into(), digest: "sha256:1234".into() },
+                image: ImageIdentity {
+                    reference: "shop/api:1.4.2".into(),
+                    digest: "sha256:1234".into(),
+                },
                 verdict: summary.verdict(),
                 findings,
                 summary,
@@ -278,16 +290,30 @@ mod tests {
     fn summary_and_verdict_follow_design() {
         let report = sample::report();
         let result = &report.results[0];
-        assert_eq!(result.summary, Summary { deny: 1, warn: 1, info: 0, suppressed: 1 });
+        assert_eq!(
+            result.summary,
+            Summary {
+                deny: 1,
+                warn: 1,
+                info: 0,
+                suppressed: 1
+            }
+        );
         assert_eq!(result.verdict, Verdict::Fail);
-        let only_warn = Summary { deny: 0, warn: 2, info: 1, suppressed: 3 };
+        let only_warn = Summary {
+            deny: 0,
+            warn: 2,
+            info: 1,
+            suppressed: 3,
+        };
         assert_eq!(only_warn.verdict(), Verdict::Warn);
         assert_eq!(Summary::default().verdict(), Verdict::Pass);
     }
 
     #[test]
     fn json_has_the_contract_fields() {
-        let value: serde_json::Value = serde_json::from_str(&sample::report().render_json()).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&sample::report().render_json()).unwrap();
         assert_eq!(value["tollgate"], "0.1.0");
         assert_eq!(value["verdict"], "fail");
         let finding = &value["results"][0]["findings"][0];

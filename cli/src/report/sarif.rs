@@ -15,6 +15,13 @@ fn level(action: Action) -> &'static str {
     }
 }
 
+/// Sets `key` on a JSON object (the values built here are always objects).
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert(key.to_string(), value);
+    }
+}
+
 /// A rule's SARIF id: its stable `@id` when it has one, else its qualified name.
 fn sarif_rule_id(rule: &super::RuleInfo) -> String {
     rule.id.clone().unwrap_or_else(|| rule.name.clone())
@@ -48,7 +55,7 @@ pub fn render_sarif(report: &Report) -> String {
                 "properties": { "tags": rule.tags, "action": rule.action.as_str(), "rule": rule.name },
             });
             if id != rule.name {
-                descriptor["name"] = json!(rule.name);
+                set(&mut descriptor, "name", json!(rule.name));
             }
             descriptor
         })
@@ -70,7 +77,7 @@ pub fn render_sarif(report: &Report) -> String {
                 },
             });
             if let Some(index) = rule_index {
-                result["ruleIndex"] = json!(index);
+                set(&mut result, "ruleIndex", json!(index));
             }
             let logical = json!([{ "name": image.image.reference, "kind": "module" }]);
             // A physical location needs a region; a finding about a whole file (no line)
@@ -92,17 +99,19 @@ pub fn render_sarif(report: &Report) -> String {
                 }),
                 (None, _) => json!({ "logicalLocations": logical }),
             };
-            result["locations"] = json!([location]);
-            if let Some(layer) = &finding.location.layer {
-                result["properties"]["layer"] = json!(layer);
+            set(&mut result, "locations", json!([location]));
+            if let Some(layer) = &finding.location.layer
+                && let Some(properties) = result.get_mut("properties")
+            {
+                set(properties, "layer", json!(layer));
             }
             if let Some(suppression) = &finding.suppressed {
-                result["suppressions"] = json!([{
+                set(&mut result, "suppressions", json!([{
                     "kind": "external",
                     "status": "accepted",
                     "justification": suppression.reason,
                     "properties": { "exception": suppression.exception, "until": suppression.until },
-                }]);
+                }]));
             }
             result
         })
@@ -147,7 +156,12 @@ mod tests {
         assert_eq!(rules[1]["id"], "acme.prod.unexpected_ports");
         assert!(rules[1].get("name").is_none());
         assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
-        assert!(rules[0]["help"]["text"].as_str().unwrap().contains("Remediation: Set `USER`"));
+        assert!(
+            rules[0]["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Remediation: Set `USER`")
+        );
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), 3);
         assert_eq!(results[0]["ruleIndex"], 0);
@@ -156,8 +170,14 @@ mod tests {
             results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "etc/passwd"
         );
-        assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            1
+        );
         assert_eq!(results[1]["level"], "warning");
-        assert_eq!(results[2]["suppressions"][0]["justification"], "not reachable");
+        assert_eq!(
+            results[2]["suppressions"][0]["justification"],
+            "not reachable"
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::resolve::{FileContext, GlobalDef, GlobalScope};
 use crate::syntax::{self, ast};
 use crate::types::Type;
 
-use super::{Analysis, dedup_by_label, occurrences::walk_hir_item};
+use super::{Analysis, dedup_by_label};
 
 /// The identifier completion substitutes for what is being typed.
 const PLACEHOLDER: &str = "__tollgate_completion";
@@ -121,11 +121,7 @@ const SNIPPETS: &[(&str, &str, &str)] = &[
         "function",
         "fn ${1:name}(${2:x}: ${3:string}) -> ${4:bool} = ${5:true}\n",
     ),
-    (
-        "param",
-        "parameter",
-        "param ${1:name}: ${2:int} = ${3:0}\n",
-    ),
+    ("param", "parameter", "param ${1:name}: ${2:int} = ${3:0}\n"),
 ];
 
 struct Env<'db> {
@@ -164,7 +160,10 @@ pub(super) fn completions(analysis: &Analysis<'_>, path: &str, offset: usize) ->
     let start = ident_start(&text, offset);
     let scope = global_scope(db, analysis.workspace());
     let context = file_context(db, file);
-    let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = text
+        .get(..start)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line_before = text.get(line_start..start).unwrap_or("");
     if let Some(rest) = line_before.trim_start().strip_prefix("import ") {
         let typed = rest.trim();
@@ -190,17 +189,19 @@ pub(super) fn completions(analysis: &Analysis<'_>, path: &str, offset: usize) ->
     general_completions(analysis, file, &text, start, offset, scope, context)
 }
 
-/// The enclosing item re-checked with `PLACEHOLDER` in place of `text[start..offset]`: the
-/// typed item, the placeholder's offset in the item text, and the item's syntax.
-fn recheck_with_placeholder(
+/// The enclosing item re-checked with `insert` in place of `text[start..offset]`: the item's
+/// syntax, the checked item, and where the insertion is relative to the item's start.
+#[allow(clippy::too_many_arguments)]
+fn recheck_with(
     analysis: &Analysis<'_>,
     file: SourceFile,
     text: &str,
     start: usize,
     offset: usize,
+    insert: &str,
     scope: &GlobalScope,
     context: &FileContext,
-) -> Option<(ast::Item, check::CheckedItem, usize)> {
+) -> Option<(check::CheckedItem, usize)> {
     let db = analysis.db();
     let items = &parse_file(db, file).file.items;
     let index = items.iter().rposition(|item| item.span.start <= start)?;
@@ -211,35 +212,69 @@ fn recheck_with_placeholder(
         .max(offset);
     let mut slice = String::new();
     slice.push_str(text.get(item_start..start)?);
-    slice.push_str(PLACEHOLDER);
+    slice.push_str(insert);
     slice.push_str(text.get(offset..item_end)?);
+    let at = start - item_start;
     let parsed = syntax::parse(&slice);
-    let item = parsed
-        .file
-        .items
-        .into_iter()
-        .find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))?;
+    let item = parsed.file.items.into_iter().find(|item| {
+        !matches!(item.kind, ast::ItemKind::Broken(_))
+            && item.span.start <= at
+            && at <= item.span.end
+    })?;
+    // The item's spans must be relative to its own start, as the checker expects.
+    let item = if item.span.start == 0 {
+        item
+    } else {
+        let own = slice.get(item.span.range())?;
+        let reparsed = syntax::parse(own);
+        let shifted_at = at - item.span.start;
+        let item = reparsed
+            .file
+            .items
+            .into_iter()
+            .find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))?;
+        let env = Env {
+            db,
+            ws: analysis.workspace(),
+        };
+        let checked = check::check_item(scope, context, &env, &item);
+        return Some((checked, shifted_at));
+    };
     let env = Env {
         db,
         ws: analysis.workspace(),
     };
     let checked = check::check_item(scope, context, &env, &item);
-    Some((item, checked, start - item_start))
+    Some((checked, at))
 }
 
-/// The span of the receiver of the field or method named by the placeholder at `at`.
-fn placeholder_receiver(item: &ast::Item, at: usize) -> Option<ast::Span> {
-    let mut found = None;
-    visit_exprs(item, &mut |expr| match &expr.kind {
-        ast::ExprKind::Field { receiver, name, .. }
-        | ast::ExprKind::MethodCall {
-            receiver,
-            method: name,
-            ..
-        } if name.span.start == at => found = Some(receiver.span),
-        _ => {}
-    });
-    found
+/// The type a checker message names (`Config`, `string`, `list<Package>`): records and enums
+/// by name (the file's module first, then the prelude, then any module), other types by their
+/// outer shape (which is all method completion compares).
+fn type_from_name(scope: &GlobalScope, context: &FileContext, name: &str) -> Option<Type> {
+    if let Some(ty) = scope.type_named(context, name) {
+        return Some(ty.clone());
+    }
+    if let Some(decl) = scope.records.keys().find(|d| &*d.name == name) {
+        return Some(Type::Record(decl.clone()));
+    }
+    if let Some(decl) = scope.enums.keys().find(|d| &*d.name == name) {
+        return Some(Type::Enum(decl.clone()));
+    }
+    Some(match name {
+        "bool" => Type::Bool,
+        "int" => Type::Int,
+        "float" => Type::Float,
+        "string" => Type::String,
+        "version" => Type::Version,
+        "date" => Type::Date,
+        "duration" => Type::Duration,
+        "time" => Type::Time,
+        _ if name.starts_with("list<") => Type::list(Type::Never),
+        _ if name.starts_with("set<") => Type::set(Type::Never),
+        _ if name.starts_with("map<") => Type::map(Type::Never, Type::Never),
+        _ => return None,
+    })
 }
 
 fn member_completions(
@@ -292,22 +327,28 @@ fn member_completions(
                 .collect();
         }
     }
-    let Some((item, checked, at)) =
-        recheck_with_placeholder(analysis, file, text, start, offset, scope, context)
-    else {
+    let Some((checked, at)) = recheck_with(
+        analysis,
+        file,
+        text,
+        start,
+        offset,
+        PLACEHOLDER,
+        scope,
+        context,
+    ) else {
         return Vec::new();
     };
-    let Some(receiver_span) = placeholder_receiver(&item, at) else {
-        return Vec::new();
-    };
-    let mut receiver_type = None;
-    if let Some(kind) = &checked.kind {
-        walk_hir_item(kind, &mut |expr| {
-            if expr.span == receiver_span && !expr.ty.is_error() && receiver_type.is_none() {
-                receiver_type = Some(expr.ty.clone());
-            }
+    // A failed field access drops its receiver from the typed tree, but the checker's
+    // "no field `PLACEHOLDER` on `TYPE`" names the receiver's type.
+    let receiver_type = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == crate::diagnostics::codes::UNKNOWN_FIELD && d.primary.span.start == at)
+        .and_then(|d| {
+            let rest = d.message.split_once("` on `")?.1;
+            type_from_name(scope, context, rest.strip_suffix('`')?)
         });
-    }
     let Some(ty) = receiver_type else {
         return Vec::new();
     };
@@ -412,9 +453,16 @@ fn general_completions(
 ) -> Vec<Completion> {
     let mut out = Vec::new();
     // Locals bound before the cursor in the enclosing item.
-    if let Some((_, checked, at)) =
-        recheck_with_placeholder(analysis, file, text, start, offset, scope, context)
-    {
+    if let Some((checked, at)) = recheck_with(
+        analysis,
+        file,
+        text,
+        start,
+        offset,
+        PLACEHOLDER,
+        scope,
+        context,
+    ) {
         let locals: &[hir::Local] = match &checked.kind {
             Some(hir::ItemKind::Rule(r)) => &r.locals,
             Some(hir::ItemKind::Fn(f)) => &f.locals,
@@ -497,121 +545,6 @@ fn general_completions(
     out
 }
 
-/// Calls `f` on every expression of an item (syntax tree).
-fn visit_exprs(item: &ast::Item, f: &mut dyn FnMut(&ast::Expr)) {
-    match &item.kind {
-        ast::ItemKind::Param(p) => visit_expr(&p.default, f),
-        ast::ItemKind::Fn(def) => {
-            if let Some(body) = &def.body {
-                visit_expr(body, f);
-            }
-        }
-        ast::ItemKind::Rule(rule) => {
-            for clause in &rule.clauses {
-                match &clause.kind {
-                    ast::ClauseKind::For { iterable: e, .. }
-                    | ast::ClauseKind::Let { value: e, .. }
-                    | ast::ClauseKind::Where(e)
-                    | ast::ClauseKind::When(e)
-                    | ast::ClauseKind::Unless(e) => visit_expr(e, f),
-                }
-            }
-            if let Some(message) = &rule.message {
-                visit_string(&message.template, f);
-            }
-        }
-        ast::ItemKind::Except(except) => {
-            if let Some(condition) = &except.condition {
-                visit_expr(condition, f);
-            }
-        }
-        ast::ItemKind::Test(test) => {
-            for expect in &test.expects {
-                visit_expr(&expect.image, f);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn visit_string(lit: &ast::StringLit, f: &mut dyn FnMut(&ast::Expr)) {
-    for part in &lit.parts {
-        if let ast::StringPart::Interpolation { expr, .. } = part {
-            visit_expr(expr, f);
-        }
-    }
-}
-
-fn visit_expr(expr: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
-    f(expr);
-    use ast::ExprKind as K;
-    match &expr.kind {
-        K::Literal(ast::Literal::String(lit)) => visit_string(lit, f),
-        K::Literal(_) | K::Name(_) | K::EmptyBraces => {}
-        K::Paren(inner) => visit_expr(inner, f),
-        K::Unary { operand, .. } => visit_expr(operand, f),
-        K::Binary { lhs, rhs, .. } => {
-            visit_expr(lhs, f);
-            visit_expr(rhs, f);
-        }
-        K::Field { receiver, .. } => visit_expr(receiver, f),
-        K::MethodCall { receiver, args, .. } => {
-            visit_expr(receiver, f);
-            for arg in args {
-                visit_expr(arg, f);
-            }
-        }
-        K::Index { receiver, index } => {
-            visit_expr(receiver, f);
-            visit_expr(index, f);
-        }
-        K::Call { callee, args } => {
-            visit_expr(callee, f);
-            for arg in args {
-                visit_expr(arg, f);
-            }
-        }
-        K::List(items) | K::Set(items) => {
-            for item in items {
-                visit_expr(item, f);
-            }
-        }
-        K::Map(entries) => {
-            for entry in entries {
-                visit_expr(&entry.key, f);
-                visit_expr(&entry.value, f);
-            }
-        }
-        K::Record(fields) | K::Image { fields, .. } => {
-            for field in fields {
-                visit_expr(&field.value, f);
-            }
-        }
-        K::Comprehension {
-            element, generator, ..
-        } => {
-            visit_expr(&generator.iterable, f);
-            if let Some(c) = &generator.condition {
-                visit_expr(c, f);
-            }
-            visit_expr(element, f);
-        }
-        K::Aggregate {
-            projection,
-            generator,
-            ..
-        } => {
-            visit_expr(&generator.iterable, f);
-            if let Some(c) = &generator.condition {
-                visit_expr(c, f);
-            }
-            if let Some(p) = projection {
-                visit_expr(p, f);
-            }
-        }
-    }
-}
-
 pub(super) fn signature_help(
     analysis: &Analysis<'_>,
     path: &str,
@@ -634,12 +567,9 @@ pub(super) fn signature_help(
             b')' | b']' | b'}' => depth += 1,
             b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
             b'(' => break index,
-            b'[' | b'{' | b'\n' if depth == 0 => {
-                // A line break inside a call is fine; a bracket means we are not in a call.
-                if bytes.get(index).copied() != Some(b'\n') {
-                    return None;
-                }
-            }
+            // An unclosed bracket or brace: the cursor is in a list, set or record, not
+            // directly in a call's arguments.
+            b'[' | b'{' => return None,
             b',' if depth == 0 => commas += 1,
             _ => {}
         }

@@ -21,8 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::db::{
-    Database, SourceFile, Workspace, check_item, file_context, file_items, global_scope,
-    parse_file,
+    Database, SourceFile, Workspace, check_item, file_context, file_items, global_scope, parse_file,
 };
 use crate::hir;
 use crate::resolve::GlobalDef;
@@ -435,7 +434,7 @@ impl<'db> Analysis<'db> {
                     .ws
                     .files(self.db)
                     .iter()
-                    .find(|f| &*file_context(self.db, **f).module == &**name)?;
+                    .find(|f| *file_context(self.db, **f).module == **name)?;
                 let tree = &parse_file(self.db, *file).file;
                 let span = tree
                     .items
@@ -684,7 +683,10 @@ impl<'db> Analysis<'db> {
         tokens.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
         let mut out: Vec<SemanticToken> = Vec::with_capacity(tokens.len());
         for token in tokens {
-            if out.last().is_none_or(|last| token.span.start >= last.span.end) {
+            if out
+                .last()
+                .is_none_or(|last| token.span.start >= last.span.end)
+            {
                 out.push(token);
             }
         }

@@ -175,7 +175,12 @@ impl Collector<'_> {
             ),
             ast::ItemKind::Import(import) => {
                 let target: Arc<str> = Arc::from(import.path.dotted());
-                self.push(import.path.span, Symbol::Module(target.clone()), false, None);
+                self.push(
+                    import.path.span,
+                    Symbol::Module(target.clone()),
+                    false,
+                    None,
+                );
                 if let Some(alias) = &import.alias {
                     self.push(alias.span, Symbol::Module(target), false, None);
                 }
@@ -372,9 +377,52 @@ impl Collector<'_> {
         None
     }
 
-    /// A bare name the typed tree does not record: a module alias or a type name.
+    /// The type of an expression: from the typed tree, else (for a part of an expression that
+    /// failed to check) from `image` and field types along a chain of field accesses.
+    fn type_of(&self, expr: &ast::Expr) -> Option<Type> {
+        if let Some(found) = self
+            .exprs
+            .get(&expr.span)
+            .and_then(|exprs| exprs.iter().find(|e| !e.ty.is_error()))
+        {
+            return Some(found.ty.clone());
+        }
+        match &expr.kind {
+            ast::ExprKind::Name(ident) if ident.name == "image" => Some(self.scope.image_type()),
+            ast::ExprKind::Paren(inner) => self.type_of(inner),
+            ast::ExprKind::Field { receiver, name, .. } => {
+                self.field_of(receiver, &name.name).map(|(_, ty)| ty)
+            }
+            _ => None,
+        }
+    }
+
+    /// The record and type of the field `name` of `receiver`'s record type.
+    fn field_of(&self, receiver: &ast::Expr, name: &str) -> Option<(DeclRef, Type)> {
+        let base = self.type_of(receiver)?;
+        let Type::Record(decl) = base.non_optional() else {
+            return None;
+        };
+        let (_, field) = self.scope.record(decl)?.field(name)?;
+        let ty = if base.is_optional() {
+            Type::optional(field.ty.clone())
+        } else {
+            field.ty.clone()
+        };
+        Some((decl.clone(), ty))
+    }
+
+    /// A bare name the typed tree does not record: a module alias, a type name, or `image`
+    /// inside an expression that failed to check.
     fn unrecorded_name(&mut self, ident: &ast::Ident) {
-        if let Some(target) = self.context.imports.get(ident.name.as_str()) {
+        if ident.name == "image" && !self.locals.iter().any(|l| &*l.name == "image") {
+            self.push(
+                ident.span,
+                Symbol::Image,
+                false,
+                Some(self.scope.image_type()),
+            );
+        } else if let Some(target) = self.context.imports.get(ident.name.as_str()) {
             self.push(ident.span, Symbol::Module(target.clone()), false, None);
         } else if let Some(Type::Record(decl) | Type::Enum(decl)) =
             self.scope.type_named(self.context, &ident.name)
@@ -441,6 +489,11 @@ impl Collector<'_> {
             ast::ExprKind::Field { receiver, name, .. } => {
                 if let Some((symbol, ty)) = self.resolved(expr.span) {
                     self.push(name.span, symbol, false, ty);
+                } else if let Some((record, ty)) = self.field_of(receiver, &name.name) {
+                    // The access failed to check (an error further out dropped it from the
+                    // typed tree), but its receiver's type is still known.
+                    let symbol = Symbol::Field(record, Arc::from(name.name.as_str()));
+                    self.push(name.span, symbol, false, Some(ty));
                 }
                 self.expr(receiver);
             }

@@ -4,12 +4,14 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use tollgate_bytecode::{self as bc, Chunk, ChunkBuilder, Constant, JumpKind, Label, Op, PatternKind};
+use tollgate_bytecode::{
+    self as bc, Chunk, ChunkBuilder, Constant, JumpKind, Label, Op, PatternKind,
+};
 
 use super::{LowerError, decl_name, error, literal_constant};
 use crate::hir::{
-    self, AggregateKind, BinaryOp, Callee, Clause, Coercion, ComprehensionKind, Expr, ExprKind, LocalId, TemplatePart,
-    UnaryOp,
+    self, AggregateKind, BinaryOp, Callee, Clause, Coercion, ComprehensionKind, Expr, ExprKind,
+    LocalId, TemplatePart, UnaryOp,
 };
 use crate::types::Type;
 
@@ -71,13 +73,26 @@ impl<'l> Lowerer<'l> {
         file: u32,
         local_base: u16,
     ) -> Lowerer<'l> {
-        Lowerer { out, names, demand, item, file, local_base, file_loops: Vec::new() }
+        Lowerer {
+            out,
+            names,
+            demand,
+            item,
+            file,
+            local_base,
+            file_loops: Vec::new(),
+        }
     }
 
     /// A span of the item in bytecode form.
     pub(crate) fn span(&self, span: hir::Span) -> bc::Span {
-        let absolute = |offset: usize| u32::try_from(self.item.span_base + offset).unwrap_or(u32::MAX);
-        bc::Span { file: self.file, start: absolute(span.start), end: absolute(span.end) }
+        let absolute =
+            |offset: usize| u32::try_from(self.item.span_base + offset).unwrap_or(u32::MAX);
+        bc::Span {
+            file: self.file,
+            start: absolute(span.start),
+            end: absolute(span.end),
+        }
     }
 
     fn fail(&self, span: hir::Span, message: &str) -> LowerError {
@@ -97,12 +112,15 @@ impl<'l> Lowerer<'l> {
     }
 
     fn finish(&self, builder: ChunkBuilder) -> Result<Chunk, LowerError> {
-        builder.finish().map_err(|err| self.fail(self.item.span, &err.to_string()))
+        builder
+            .finish()
+            .map_err(|err| self.fail(self.item.span, &err.to_string()))
     }
 
     /// A rule's chunk.
     pub(crate) fn rule(&mut self, rule: &hir::Rule) -> Result<Chunk, LowerError> {
-        let locals = u16::try_from(rule.locals.len()).map_err(|_| self.fail(self.item.span, "too many local names"))?;
+        let locals = u16::try_from(rule.locals.len())
+            .map_err(|_| self.fail(self.item.span, "too many local names"))?;
         let mut builder = ChunkBuilder::new(locals);
         builder.set_span(self.span(self.item.span));
         let end = builder.label();
@@ -113,20 +131,35 @@ impl<'l> Lowerer<'l> {
     }
 
     /// An exception's condition chunk; the VM passes the rule's bindings in slots `0..n`.
-    pub(crate) fn exception(&mut self, except: &hir::Except, rule: &hir::Rule) -> Result<Option<Chunk>, LowerError> {
-        let Some(condition) = &except.condition else { return Ok(None) };
-        let passed = u16::try_from(rule.bindings.len()).map_err(|_| self.fail(condition.span, "too many bindings"))?;
+    pub(crate) fn exception(
+        &mut self,
+        except: &hir::Except,
+        rule: &hir::Rule,
+    ) -> Result<Option<Chunk>, LowerError> {
+        let Some(condition) = &except.condition else {
+            return Ok(None);
+        };
+        let passed = u16::try_from(rule.bindings.len())
+            .map_err(|_| self.fail(condition.span, "too many bindings"))?;
         self.local_base = passed;
-        let own = u16::try_from(except.locals.len()).map_err(|_| self.fail(condition.span, "too many bindings"))?;
+        let own = u16::try_from(except.locals.len())
+            .map_err(|_| self.fail(condition.span, "too many bindings"))?;
         let mut builder = ChunkBuilder::new(passed.saturating_add(own));
         builder.set_span(self.span(condition.span));
-        // The checker pairs each of the exception's slots with a position in the rule's
-        // `bindings` list, the order in which the VM passes a finding's bindings.
-        for (except_slot, position) in &except.bindings {
-            if position.0 as usize >= rule.bindings.len() {
-                return Err(self.fail(condition.span, "an exception uses a binding the rule does not have"));
-            }
-            builder.emit(Op::Local(u16::try_from(position.0).unwrap_or(u16::MAX)));
+        // Each of the exception's slots is paired with a slot of the rule; the VM passes a
+        // finding's bindings in the order of the rule's `bindings` list.
+        for (except_slot, rule_slot) in &except.bindings {
+            let position = rule
+                .bindings
+                .iter()
+                .position(|(_, slot)| slot == rule_slot)
+                .ok_or_else(|| {
+                    self.fail(
+                        condition.span,
+                        "an exception uses a binding the rule does not have",
+                    )
+                })?;
+            builder.emit(Op::Local(u16::try_from(position).unwrap_or(u16::MAX)));
             let slot = self.local(*except_slot, condition.span)?;
             builder.emit(Op::SetLocal(slot));
         }
@@ -150,7 +183,10 @@ impl<'l> Lowerer<'l> {
         };
         match clause {
             Clause::For { binding, iterable } => {
-                let taken = rest.iter().take_while(|clause| matches!(clause, Clause::Where(_) | Clause::Unless(_))).count();
+                let taken = rest
+                    .iter()
+                    .take_while(|clause| matches!(clause, Clause::Where(_) | Clause::Unless(_)))
+                    .count();
                 let (wheres, after) = rest.split_at(taken);
                 let mut filters = Vec::new();
                 for clause in wheres {
@@ -161,9 +197,14 @@ impl<'l> Lowerer<'l> {
                     }
                 }
                 let done = builder.label();
-                self.lower_loop(builder, *binding, iterable, filters, done, &mut |this, builder, top| {
-                    this.clauses(builder, after, rule, top)
-                })?;
+                self.lower_loop(
+                    builder,
+                    *binding,
+                    iterable,
+                    filters,
+                    done,
+                    &mut |this, builder, top| this.clauses(builder, after, rule, top),
+                )?;
                 builder.jump(JumpKind::Always, next);
             }
             Clause::Let { binding, value } => {
@@ -191,15 +232,30 @@ impl<'l> Lowerer<'l> {
             Some(template) => self.template(builder, template),
             None => {
                 // Without a message, a finding says what the rule's doc says (its first line).
-                let first_line = self.item.doc.lines().next().unwrap_or("").trim().to_string();
-                let text = if first_line.is_empty() { format!("{} fired", rule.name) } else { first_line };
+                let first_line = self
+                    .item
+                    .doc
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                let text = if first_line.is_empty() {
+                    format!("{} fired", rule.name)
+                } else {
+                    first_line
+                };
                 self.constant(builder, Constant::String(text));
                 Ok(())
             }
         }
     }
 
-    fn template(&mut self, builder: &mut ChunkBuilder, template: &hir::Template) -> Result<(), LowerError> {
+    fn template(
+        &mut self,
+        builder: &mut ChunkBuilder,
+        template: &hir::Template,
+    ) -> Result<(), LowerError> {
         if let [TemplatePart::Text(text)] = template.parts.as_slice() {
             self.constant(builder, Constant::String(text.clone()));
             return Ok(());
@@ -211,7 +267,9 @@ impl<'l> Lowerer<'l> {
             }
         }
         builder.set_span(self.span(template.span));
-        builder.emit(Op::Concat(u32::try_from(template.parts.len()).unwrap_or(u32::MAX)));
+        builder.emit(Op::Concat(
+            u32::try_from(template.parts.len()).unwrap_or(u32::MAX),
+        ));
         Ok(())
     }
 
@@ -235,12 +293,19 @@ impl<'l> Lowerer<'l> {
             self.file_loops.push((binding, constraint));
         }
         self.expr(builder, source)?;
-        if let Some(position) = filters.iter().position(|filter| lookup_of(binding, filter).is_some()) {
+        if let Some(position) = filters
+            .iter()
+            .position(|filter| lookup_of(binding, filter).is_some())
+        {
             let filter = filters.remove(position);
             if let Some((field, key, membership)) = lookup_of(binding, &filter) {
                 self.key(builder, key)?;
                 let index = self.out.field(&decl_name(&field.record), &field.name);
-                builder.emit(if membership { Op::LookupIn(index) } else { Op::Lookup(index) });
+                builder.emit(if membership {
+                    Op::LookupIn(index)
+                } else {
+                    Op::Lookup(index)
+                });
             }
         }
         let iterator = builder.iterator();
@@ -284,13 +349,27 @@ impl<'l> Lowerer<'l> {
     pub(crate) fn fold(&self, expr: &Expr) -> Option<Constant> {
         Some(match &expr.kind {
             ExprKind::Literal(literal) => literal_constant(literal),
-            ExprKind::Variant(variant) => {
-                Constant::Enum { ty: decl_name(&variant.enumeration), variant: variant.name.to_string() }
-            }
-            ExprKind::List(items) => Constant::List(items.iter().map(|item| self.fold(item)).collect::<Option<_>>()?),
-            ExprKind::Set(items) => Constant::Set(items.iter().map(|item| self.fold(item)).collect::<Option<_>>()?),
+            ExprKind::Variant(variant) => Constant::Enum {
+                ty: decl_name(&variant.enumeration),
+                variant: variant.name.to_string(),
+            },
+            ExprKind::List(items) => Constant::List(
+                items
+                    .iter()
+                    .map(|item| self.fold(item))
+                    .collect::<Option<_>>()?,
+            ),
+            ExprKind::Set(items) => Constant::Set(
+                items
+                    .iter()
+                    .map(|item| self.fold(item))
+                    .collect::<Option<_>>()?,
+            ),
             ExprKind::Map(entries) => Constant::Map(
-                entries.iter().map(|(key, value)| Some((self.fold(key)?, self.fold(value)?))).collect::<Option<_>>()?,
+                entries
+                    .iter()
+                    .map(|(key, value)| Some((self.fold(key)?, self.fold(value)?)))
+                    .collect::<Option<_>>()?,
             ),
             ExprKind::Interpolated(template) => {
                 let mut text = String::new();
@@ -302,11 +381,17 @@ impl<'l> Lowerer<'l> {
                 }
                 Constant::String(text)
             }
-            ExprKind::Coerce { coercion, expr: inner } => match (coercion, self.fold(inner)?) {
+            ExprKind::Coerce {
+                coercion,
+                expr: inner,
+            } => match (coercion, self.fold(inner)?) {
                 (Coercion::StringToVersion, Constant::String(text)) => Constant::Version(text),
-                #[allow(clippy::cast_precision_loss)] // reason: the language's int-to-float conversion
+                #[allow(clippy::cast_precision_loss)]
+                // reason: the language's int-to-float conversion
                 (Coercion::IntToFloat, Constant::Int(number)) => Constant::Float(number as f64),
-                (Coercion::DateToTime, Constant::Date(text)) => Constant::Time(format!("{text}T00:00:00Z")),
+                (Coercion::DateToTime, Constant::Date(text)) => {
+                    Constant::Time(format!("{text}T00:00:00Z"))
+                }
                 (_, Constant::None) => Constant::None,
                 _ => return None,
             },
@@ -314,17 +399,29 @@ impl<'l> Lowerer<'l> {
                 (UnaryOp::Not, Constant::Bool(flag)) => Constant::Bool(!flag),
                 (UnaryOp::Neg, Constant::Int(number)) => Constant::Int(number.checked_neg()?),
                 (UnaryOp::Neg, Constant::Float(number)) => Constant::Float(-number),
-                (UnaryOp::Neg, Constant::Duration(seconds)) => Constant::Duration(seconds.checked_neg()?),
+                (UnaryOp::Neg, Constant::Duration(seconds)) => {
+                    Constant::Duration(seconds.checked_neg()?)
+                }
                 _ => return None,
             },
             ExprKind::Binary { op, lhs, rhs } => match (op, self.fold(lhs)?, self.fold(rhs)?) {
                 (BinaryOp::And, Constant::Bool(a), Constant::Bool(b)) => Constant::Bool(a && b),
                 (BinaryOp::Or, Constant::Bool(a), Constant::Bool(b)) => Constant::Bool(a || b),
-                (BinaryOp::Add, Constant::Int(a), Constant::Int(b)) => Constant::Int(a.checked_add(b)?),
-                (BinaryOp::Sub, Constant::Int(a), Constant::Int(b)) => Constant::Int(a.checked_sub(b)?),
-                (BinaryOp::Mul, Constant::Int(a), Constant::Int(b)) => Constant::Int(a.checked_mul(b)?),
-                (BinaryOp::Add, Constant::Duration(a), Constant::Duration(b)) => Constant::Duration(a.checked_add(b)?),
-                (BinaryOp::Add, Constant::String(a), Constant::String(b)) => Constant::String(a + &b),
+                (BinaryOp::Add, Constant::Int(a), Constant::Int(b)) => {
+                    Constant::Int(a.checked_add(b)?)
+                }
+                (BinaryOp::Sub, Constant::Int(a), Constant::Int(b)) => {
+                    Constant::Int(a.checked_sub(b)?)
+                }
+                (BinaryOp::Mul, Constant::Int(a), Constant::Int(b)) => {
+                    Constant::Int(a.checked_mul(b)?)
+                }
+                (BinaryOp::Add, Constant::Duration(a), Constant::Duration(b)) => {
+                    Constant::Duration(a.checked_add(b)?)
+                }
+                (BinaryOp::Add, Constant::String(a), Constant::String(b)) => {
+                    Constant::String(a + &b)
+                }
                 _ => return None,
             },
             _ => return None,
@@ -332,7 +429,11 @@ impl<'l> Lowerer<'l> {
     }
 
     /// Lowers an expression: its value ends on the stack.
-    pub(crate) fn expr(&mut self, builder: &mut ChunkBuilder, expr: &Expr) -> Result<(), LowerError> {
+    pub(crate) fn expr(
+        &mut self,
+        builder: &mut ChunkBuilder,
+        expr: &Expr,
+    ) -> Result<(), LowerError> {
         let span = self.span(expr.span);
         builder.set_span(span);
         if let Some(constant) = self.fold(expr) {
@@ -359,14 +460,25 @@ impl<'l> Lowerer<'l> {
             }
             ExprKind::Variant(variant) => self.constant(
                 builder,
-                Constant::Enum { ty: decl_name(&variant.enumeration), variant: variant.name.to_string() },
+                Constant::Enum {
+                    ty: decl_name(&variant.enumeration),
+                    variant: variant.name.to_string(),
+                },
             ),
-            ExprKind::Field { base, field, optional_chain } => {
+            ExprKind::Field {
+                base,
+                field,
+                optional_chain,
+            } => {
                 self.note_field(base, field);
                 self.expr(builder, base)?;
                 builder.set_span(span);
                 let index = self.out.field(&decl_name(&field.record), &field.name);
-                builder.emit(if *optional_chain { Op::OptField(index) } else { Op::Field(index) });
+                builder.emit(if *optional_chain {
+                    Op::OptField(index)
+                } else {
+                    Op::Field(index)
+                });
             }
             ExprKind::Index { base, index } => {
                 self.expr(builder, base)?;
@@ -393,15 +505,14 @@ impl<'l> Lowerer<'l> {
                 match callee {
                     Callee::Builtin { name, .. } => {
                         let builtin = self.out.builtin(name);
-                        let argc = u8::try_from(args.len()).map_err(|_| self.fail(expr.span, "too many arguments"))?;
+                        let argc = u8::try_from(args.len())
+                            .map_err(|_| self.fail(expr.span, "too many arguments"))?;
                         builder.emit(Op::Call { builtin, argc });
                     }
                     Callee::Fn(name) => {
-                        let index = *self
-                            .names
-                            .functions
-                            .get(name)
-                            .ok_or_else(|| self.fail(expr.span, &format!("unknown function `{name}`")))?;
+                        let index = *self.names.functions.get(name).ok_or_else(|| {
+                            self.fail(expr.span, &format!("unknown function `{name}`"))
+                        })?;
                         builder.emit(Op::CallFn(index));
                     }
                 }
@@ -415,7 +526,11 @@ impl<'l> Lowerer<'l> {
                 });
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(builder, *op, lhs, rhs, span)?,
-            ExprKind::Matches { subject, pattern, negated } => {
+            ExprKind::Matches {
+                subject,
+                pattern,
+                negated,
+            } => {
                 self.expr(builder, subject)?;
                 builder.set_span(span);
                 let index = self.out.pattern(PatternKind::Regex, pattern, span);
@@ -430,10 +545,30 @@ impl<'l> Lowerer<'l> {
                 let index = self.out.pattern(PatternKind::Glob, pattern, span);
                 builder.emit(Op::Glob(index));
             }
-            ExprKind::Aggregate { kind, binding, source, filter, value } => {
-                self.aggregate(builder, *kind, *binding, source, filter.as_deref(), value.as_deref(), expr)?;
+            ExprKind::Aggregate {
+                kind,
+                binding,
+                source,
+                filter,
+                value,
+            } => {
+                self.aggregate(
+                    builder,
+                    *kind,
+                    *binding,
+                    source,
+                    filter.as_deref(),
+                    value.as_deref(),
+                    expr,
+                )?;
             }
-            ExprKind::Comprehension { kind, binding, source, filter, element } => {
+            ExprKind::Comprehension {
+                kind,
+                binding,
+                source,
+                filter,
+                element,
+            } => {
                 let accumulator = builder.local();
                 builder.emit(match kind {
                     ComprehensionKind::List => Op::MakeList(0),
@@ -446,14 +581,21 @@ impl<'l> Lowerer<'l> {
                 }
                 let done = builder.label();
                 let kind = *kind;
-                self.lower_loop(builder, *binding, source, filters, done, &mut |this, builder, _top| {
-                    this.expr(builder, element)?;
-                    builder.emit(match kind {
-                        ComprehensionKind::List => Op::Append(accumulator),
-                        ComprehensionKind::Set => Op::Insert(accumulator),
-                    });
-                    Ok(())
-                })?;
+                self.lower_loop(
+                    builder,
+                    *binding,
+                    source,
+                    filters,
+                    done,
+                    &mut |this, builder, _top| {
+                        this.expr(builder, element)?;
+                        builder.emit(match kind {
+                            ComprehensionKind::List => Op::Append(accumulator),
+                            ComprehensionKind::Set => Op::Insert(accumulator),
+                        });
+                        Ok(())
+                    },
+                )?;
                 builder.set_span(span);
                 builder.emit(Op::Local(accumulator));
             }
@@ -463,7 +605,11 @@ impl<'l> Lowerer<'l> {
                 }
                 builder.set_span(span);
                 let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
-                builder.emit(if matches!(expr.kind, ExprKind::List(_)) { Op::MakeList(count) } else { Op::MakeSet(count) });
+                builder.emit(if matches!(expr.kind, ExprKind::List(_)) {
+                    Op::MakeList(count)
+                } else {
+                    Op::MakeSet(count)
+                });
             }
             ExprKind::Map(entries) => {
                 for (key, value) in entries {
@@ -471,12 +617,20 @@ impl<'l> Lowerer<'l> {
                     self.expr(builder, value)?;
                 }
                 builder.set_span(span);
-                builder.emit(Op::MakeMap(u32::try_from(entries.len()).unwrap_or(u32::MAX)));
+                builder.emit(Op::MakeMap(
+                    u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                ));
             }
             ExprKind::Record { .. } => {
-                return Err(self.fail(expr.span, "record literals are only supported in test images"));
+                return Err(self.fail(
+                    expr.span,
+                    "record literals are only supported in test images",
+                ));
             }
-            ExprKind::Coerce { coercion, expr: inner } => {
+            ExprKind::Coerce {
+                coercion,
+                expr: inner,
+            } => {
                 self.expr(builder, inner)?;
                 builder.set_span(span);
                 let name = match coercion {
@@ -487,7 +641,9 @@ impl<'l> Lowerer<'l> {
                 let builtin = self.out.builtin(name);
                 builder.emit(Op::Call { builtin, argc: 1 });
             }
-            ExprKind::Error => return Err(self.fail(expr.span, "an expression with an error reached lowering")),
+            ExprKind::Error => {
+                return Err(self.fail(expr.span, "an expression with an error reached lowering"));
+            }
         }
         Ok(())
     }
@@ -505,7 +661,14 @@ impl<'l> Lowerer<'l> {
                 let short = builder.label();
                 let end = builder.label();
                 self.expr(builder, lhs)?;
-                builder.jump(if op == BinaryOp::And { JumpKind::IfFalse } else { JumpKind::IfTrue }, short);
+                builder.jump(
+                    if op == BinaryOp::And {
+                        JumpKind::IfFalse
+                    } else {
+                        JumpKind::IfTrue
+                    },
+                    short,
+                );
                 self.expr(builder, rhs)?;
                 builder.jump(JumpKind::Always, end);
                 builder.place(short);
@@ -572,7 +735,9 @@ impl<'l> Lowerer<'l> {
             AggregateKind::Count => Constant::Int(0),
             AggregateKind::Any => Constant::Bool(false),
             AggregateKind::All => Constant::Bool(true),
-            AggregateKind::Sum if matches!(expr.ty.non_optional(), Type::Float) => Constant::Float(0.0),
+            AggregateKind::Sum if matches!(expr.ty.non_optional(), Type::Float) => {
+                Constant::Float(0.0)
+            }
             AggregateKind::Sum => Constant::Int(0),
             AggregateKind::Min | AggregateKind::Max => Constant::None,
         };
@@ -590,45 +755,56 @@ impl<'l> Lowerer<'l> {
         let flag = |value: bool| Constant::Bool(value);
         let yes = self.out.constant(flag(true));
         let no = self.out.constant(flag(false));
-        self.lower_loop(builder, binding, source, filters, done, &mut |this, builder, top| {
-            match kind {
-                AggregateKind::Count => {
-                    builder.emit(Op::Local(accumulator));
-                    builder.emit(Op::Const(one));
-                    builder.emit(Op::Add);
-                    builder.emit(Op::SetLocal(accumulator));
-                }
-                AggregateKind::Any => {
-                    builder.emit(Op::Const(yes));
-                    builder.emit(Op::SetLocal(accumulator));
-                    builder.jump(JumpKind::Always, done);
-                }
-                AggregateKind::All => {
-                    if let Some(condition) = filter {
-                        this.expr(builder, condition)?;
-                        builder.jump(JumpKind::IfTrue, top);
+        self.lower_loop(
+            builder,
+            binding,
+            source,
+            filters,
+            done,
+            &mut |this, builder, top| {
+                match kind {
+                    AggregateKind::Count => {
+                        builder.emit(Op::Local(accumulator));
+                        builder.emit(Op::Const(one));
+                        builder.emit(Op::Add);
+                        builder.emit(Op::SetLocal(accumulator));
                     }
-                    builder.emit(Op::Const(no));
-                    builder.emit(Op::SetLocal(accumulator));
-                    builder.jump(JumpKind::Always, done);
-                }
-                AggregateKind::Sum => {
-                    builder.emit(Op::Local(accumulator));
-                    if let Some(value) = value {
-                        this.expr(builder, value)?;
+                    AggregateKind::Any => {
+                        builder.emit(Op::Const(yes));
+                        builder.emit(Op::SetLocal(accumulator));
+                        builder.jump(JumpKind::Always, done);
                     }
-                    builder.emit(Op::Add);
-                    builder.emit(Op::SetLocal(accumulator));
-                }
-                AggregateKind::Min | AggregateKind::Max => {
-                    if let Some(value) = value {
-                        this.expr(builder, value)?;
+                    AggregateKind::All => {
+                        if let Some(condition) = filter {
+                            this.expr(builder, condition)?;
+                            builder.jump(JumpKind::IfTrue, top);
+                        }
+                        builder.emit(Op::Const(no));
+                        builder.emit(Op::SetLocal(accumulator));
+                        builder.jump(JumpKind::Always, done);
                     }
-                    builder.emit(if kind == AggregateKind::Min { Op::Min(accumulator) } else { Op::Max(accumulator) });
+                    AggregateKind::Sum => {
+                        builder.emit(Op::Local(accumulator));
+                        if let Some(value) = value {
+                            this.expr(builder, value)?;
+                        }
+                        builder.emit(Op::Add);
+                        builder.emit(Op::SetLocal(accumulator));
+                    }
+                    AggregateKind::Min | AggregateKind::Max => {
+                        if let Some(value) = value {
+                            this.expr(builder, value)?;
+                        }
+                        builder.emit(if kind == AggregateKind::Min {
+                            Op::Min(accumulator)
+                        } else {
+                            Op::Max(accumulator)
+                        });
+                    }
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         builder.set_span(span);
         builder.emit(Op::Local(accumulator));
         Ok(())
@@ -651,15 +827,20 @@ impl<'l> Lowerer<'l> {
                         .rev()
                         .find(|(binding, _)| binding == local)
                         .and_then(|(_, constraint)| constraint.clone()),
-                    ExprKind::Call { callee: Callee::Builtin { name, .. }, args } if &**name == "file" => {
-                        match args.first().and_then(|arg| self.fold(arg)) {
-                            Some(Constant::String(path)) => Some(vec![path]),
-                            _ => None,
-                        }
-                    }
+                    ExprKind::Call {
+                        callee: Callee::Builtin { name, .. },
+                        args,
+                    } if &**name == "file" => match args.first().and_then(|arg| self.fold(arg)) {
+                        Some(Constant::String(path)) => Some(vec![path]),
+                        _ => None,
+                    },
                     _ => None,
                 };
-                let target = if name == "content" { &mut self.demand.contents } else { &mut self.demand.hashes };
+                let target = if name == "content" {
+                    &mut self.demand.contents
+                } else {
+                    &mut self.demand.hashes
+                };
                 match patterns {
                     Some(patterns) => target.extend(patterns),
                     None => {
@@ -675,7 +856,11 @@ impl<'l> Lowerer<'l> {
 /// Splits `a and b and c` into its conjuncts.
 fn conjuncts<'e>(expr: &'e Expr, out: &mut Vec<Filter<'e>>) {
     match &expr.kind {
-        ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
             conjuncts(lhs, out);
             conjuncts(rhs, out);
         }
@@ -685,14 +870,21 @@ fn conjuncts<'e>(expr: &'e Expr, out: &mut Vec<Filter<'e>>) {
 
 /// Whether an indexed lookup on this field type means the same as `==`.
 fn indexable(ty: &Type) -> bool {
-    matches!(ty.non_optional(), Type::String | Type::Int | Type::Bool | Type::Enum(_))
+    matches!(
+        ty.non_optional(),
+        Type::String | Type::Int | Type::Bool | Type::Enum(_)
+    )
 }
 
 /// The field of `binding` read directly by `expr` (`binding.field`).
 fn field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
     match &expr.kind {
-        ExprKind::Field { base, field, optional_chain: false }
-            if matches!(base.kind, ExprKind::Local(local) if local == binding) && indexable(&expr.ty) =>
+        ExprKind::Field {
+            base,
+            field,
+            optional_chain: false,
+        } if matches!(base.kind, ExprKind::Local(local) if local == binding)
+            && indexable(&expr.ty) =>
         {
             Some(field)
         }
@@ -702,14 +894,21 @@ fn field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
 
 /// When `filter` can be an index lookup: the field, the key (none for a bare boolean field,
 /// whose key is `true`) and whether it is a membership test.
-fn lookup_of<'e>(binding: LocalId, filter: &Filter<'e>) -> Option<(&'e hir::FieldRef, Option<&'e Expr>, bool)> {
-    let Filter::Keep(expr) = filter else { return None };
+fn lookup_of<'e>(
+    binding: LocalId,
+    filter: &Filter<'e>,
+) -> Option<(&'e hir::FieldRef, Option<&'e Expr>, bool)> {
+    let Filter::Keep(expr) = filter else {
+        return None;
+    };
     if let Some(field) = field_of(binding, expr)
         && matches!(expr.ty, Type::Bool)
     {
         return Some((field, None, false));
     }
-    let ExprKind::Binary { op, lhs, rhs } = &expr.kind else { return None };
+    let ExprKind::Binary { op, lhs, rhs } = &expr.kind else {
+        return None;
+    };
     match op {
         BinaryOp::Eq => {
             if let Some(field) = field_of(binding, lhs)
@@ -755,17 +954,27 @@ fn path_constraint(binding: LocalId, filters: &[Filter<'_>]) -> PathConstraint {
             }
         };
         match &expr.kind {
-            ExprKind::Binary { op: BinaryOp::Eq | BinaryOp::In, lhs, rhs } if is_path(lhs) => {
+            ExprKind::Binary {
+                op: BinaryOp::Eq | BinaryOp::In,
+                lhs,
+                rhs,
+            } if is_path(lhs) => {
                 if let Some(paths) = strings(rhs) {
                     return Some(paths);
                 }
             }
-            ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } if is_path(rhs) => {
+            ExprKind::Binary {
+                op: BinaryOp::Eq,
+                lhs,
+                rhs,
+            } if is_path(rhs) => {
                 if let Some(paths) = strings(lhs) {
                     return Some(paths);
                 }
             }
-            ExprKind::Glob { subject, pattern } if is_path(subject) => return Some(vec![pattern.clone()]),
+            ExprKind::Glob { subject, pattern } if is_path(subject) => {
+                return Some(vec![pattern.clone()]);
+            }
             _ => {}
         }
     }
@@ -821,13 +1030,23 @@ fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
             walk(rhs, visit);
         }
         ExprKind::Matches { subject, .. } | ExprKind::Glob { subject, .. } => walk(subject, visit),
-        ExprKind::Aggregate { source, filter, value, .. } => {
+        ExprKind::Aggregate {
+            source,
+            filter,
+            value,
+            ..
+        } => {
             walk(source, visit);
             for inner in [filter, value].into_iter().flatten() {
                 walk(inner, visit);
             }
         }
-        ExprKind::Comprehension { source, filter, element, .. } => {
+        ExprKind::Comprehension {
+            source,
+            filter,
+            element,
+            ..
+        } => {
             walk(source, visit);
             if let Some(filter) = filter {
                 walk(filter, visit);
@@ -846,6 +1065,11 @@ fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
             }
         }
         ExprKind::Coerce { expr: inner, .. } => walk(inner, visit),
-        ExprKind::Literal(_) | ExprKind::Local(_) | ExprKind::Param(_) | ExprKind::Image | ExprKind::Variant(_) | ExprKind::Error => {}
+        ExprKind::Literal(_)
+        | ExprKind::Local(_)
+        | ExprKind::Param(_)
+        | ExprKind::Image
+        | ExprKind::Variant(_)
+        | ExprKind::Error => {}
     }
 }

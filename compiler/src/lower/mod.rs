@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tollgate_bytecode::{
-    self as bc, Action as BcAction, Attribute as BcAttribute, Binding, ChunkBuilder, Constant, EnumDecl, Exception,
-    Function, Param, Rule, SecretPattern,
+    self as bc, Action as BcAction, Attribute as BcAttribute, Binding, ChunkBuilder, Constant,
+    EnumDecl, Exception, Function, Param, Rule, SecretPattern,
 };
 
 use crate::hir::{self, Date, ItemKind, Literal};
@@ -47,7 +47,11 @@ const SCHEMA_MODULE: &str = "std.schema";
 
 /// The name of a record or enum in bytecode.
 pub(crate) fn decl_name(decl: &DeclRef) -> String {
-    if &*decl.module == SCHEMA_MODULE { decl.name.to_string() } else { decl.qualified() }
+    if &*decl.module == SCHEMA_MODULE {
+        decl.name.to_string()
+    } else {
+        decl.qualified()
+    }
 }
 
 /// `2027-01-31`.
@@ -82,7 +86,11 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
     for enumeration in &program.enums {
         out.enums.push(EnumDecl {
             name: decl_name(&enumeration.decl),
-            variants: enumeration.variants.iter().map(|variant| variant.name.to_string()).collect(),
+            variants: enumeration
+                .variants
+                .iter()
+                .map(|variant| variant.name.to_string())
+                .collect(),
         });
     }
     let mut params: HashMap<Arc<str>, u16> = HashMap::new();
@@ -90,17 +98,22 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
     for item in &program.items {
         match &item.kind {
             ItemKind::Param(param) => {
-                let slot = u16::try_from(params.len()).map_err(|_| error(item, item.span, "too many params"))?;
+                let slot = u16::try_from(params.len())
+                    .map_err(|_| error(item, item.span, "too many params"))?;
                 params.insert(param.qualified.clone(), slot);
             }
             ItemKind::Fn(function) => {
-                let index = u32::try_from(functions.len()).map_err(|_| error(item, item.span, "too many functions"))?;
+                let index = u32::try_from(functions.len())
+                    .map_err(|_| error(item, item.span, "too many functions"))?;
                 functions.insert(function.qualified.clone(), index);
             }
             _ => {}
         }
     }
-    let names = expr::Names { params: &params, functions: &functions };
+    let names = expr::Names {
+        params: &params,
+        functions: &functions,
+    };
     let mut demand = expr::DemandBuilder::default();
     for item in &program.items {
         let file = out.file(&item.file);
@@ -108,7 +121,11 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
         match &item.kind {
             ItemKind::Param(param) => {
                 let default = lowerer.fold(&param.default).ok_or_else(|| {
-                    error(item, param.default.span, "a param's default must be a constant")
+                    error(
+                        item,
+                        param.default.span,
+                        "a param's default must be a constant",
+                    )
                 })?;
                 let span = lowerer.span(item.span);
                 out.params.push(Param {
@@ -123,7 +140,9 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
                 let mut builder = ChunkBuilder::new(small(function.locals.len(), item)?);
                 lowerer.expr(&mut builder, &function.body)?;
                 builder.emit(bc::Op::Return);
-                let chunk = builder.finish().map_err(|err| error(item, item.span, &err.to_string()))?;
+                let chunk = builder
+                    .finish()
+                    .map_err(|err| error(item, item.span, &err.to_string()))?;
                 out.functions.push(Function {
                     name: function.qualified.to_string(),
                     arity: small(function.params.len(), item)?,
@@ -140,11 +159,19 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
             }
             ItemKind::Except(except) => {
                 let Some(rule) = find_rule(program, &except.rule) else {
-                    return Err(error(item, item.span, &format!("unknown rule `{}`", except.rule)));
+                    return Err(error(
+                        item,
+                        item.span,
+                        &format!("unknown rule `{}`", except.rule),
+                    ));
                 };
                 let predicate = lowerer.exception(except, rule)?;
                 let span = lowerer.span(item.span);
-                let same_rule = out.exceptions.iter().filter(|known| *known.rule == *except.rule).count();
+                let same_rule = out
+                    .exceptions
+                    .iter()
+                    .filter(|known| *known.rule == *except.rule)
+                    .count();
                 let label = if same_rule == 0 {
                     format!("except {}", except.rule)
                 } else {
@@ -161,14 +188,19 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
             }
             ItemKind::Secret(secret) => {
                 let span = lowerer.span(item.span);
-                out.secrets.push(SecretPattern { name: secret.qualified.to_string(), regex: secret.pattern.clone(), span });
+                out.secrets.push(SecretPattern {
+                    name: secret.qualified.to_string(),
+                    regex: secret.pattern.clone(),
+                    span,
+                });
             }
             ItemKind::Test(_) => {}
         }
     }
     // Exceptions of rules that do not run (an inactive stdlib module) are dropped with them.
     let active: Vec<String> = out.rules.iter().map(|rule| rule.name.clone()).collect();
-    out.exceptions.retain(|exception| active.contains(&exception.rule));
+    out.exceptions
+        .retain(|exception| active.contains(&exception.rule));
     out.demand = demand.finish(&out.secrets);
     Ok(out)
 }
@@ -197,7 +229,10 @@ fn rule_metadata(item: &hir::Item, rule: &hir::Rule, chunk: bc::Chunk, span: bc:
         bindings: rule
             .bindings
             .iter()
-            .map(|(name, local)| Binding { name: name.to_string(), slot: u16::try_from(local.0).unwrap_or(u16::MAX) })
+            .map(|(name, local)| Binding {
+                name: name.to_string(),
+                slot: u16::try_from(local.0).unwrap_or(u16::MAX),
+            })
             .collect(),
         chunk,
         span,

@@ -76,7 +76,7 @@ fn parse_whole(text: &str) -> Option<Parse> {
     {
         return None;
     }
-    let tree = tollgate_grammar::parse(Entry::File, text).ok()?;
+    let tree = tollgate_grammar::try_parse(Entry::File, text)?;
     let mut builder = Builder::new(text, 0);
     let (module_doc, items) = builder.file(&tree.root);
     let mut errors = builder.errors;
@@ -234,7 +234,7 @@ fn broken_head(text: &str, start: usize, end: usize) -> Item {
     let span = Span::new(start, start + slice.trim_end().len());
     let mut keyword = None;
     let mut name = None;
-    if let Ok(tree) = tollgate_grammar::parse(Entry::ItemHead, slice) {
+    if let Some(tree) = tollgate_grammar::try_parse(Entry::ItemHead, slice) {
         let ident = |node: &Node| Ident {
             span: Span::new(start + node.start, start + node.end),
             name: node.text(slice).to_owned(),

@@ -41,7 +41,13 @@ pub struct ChunkBuilder {
 impl ChunkBuilder {
     /// An empty chunk whose first `reserved_locals` slots are taken (arguments, bindings).
     pub fn new(reserved_locals: u16) -> ChunkBuilder {
-        ChunkBuilder { chunk: Chunk { locals: reserved_locals, ..Chunk::default() }, ..ChunkBuilder::default() }
+        ChunkBuilder {
+            chunk: Chunk {
+                locals: reserved_locals,
+                ..Chunk::default()
+            },
+            ..ChunkBuilder::default()
+        }
     }
 
     /// The span recorded for the instructions emitted from now on.
@@ -94,7 +100,11 @@ impl ChunkBuilder {
 
     /// Emits `Next` on iterator slot `iter` into local `local`, jumping to `end` when done.
     pub fn next(&mut self, iter: u16, local: u16, end: Label) {
-        let at = self.emit(Op::Next { iter, local, end: 0 });
+        let at = self.emit(Op::Next {
+            iter,
+            local,
+            end: 0,
+        });
         self.fixups.push((at, end));
     }
 
@@ -113,14 +123,23 @@ impl ChunkBuilder {
     /// The chunk, with every jump patched.
     pub fn finish(mut self) -> Result<Chunk, UnplacedLabel> {
         for (instruction, label) in self.fixups {
-            let target = self.labels.get(label.0).copied().flatten().ok_or(UnplacedLabel { instruction })?;
+            let target = self
+                .labels
+                .get(label.0)
+                .copied()
+                .flatten()
+                .ok_or(UnplacedLabel { instruction })?;
             if let Some(op) = self.chunk.code.get_mut(instruction) {
                 *op = match *op {
                     Op::Jump(_) => Op::Jump(target),
                     Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
                     Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
                     Op::JumpIfSome(_) => Op::JumpIfSome(target),
-                    Op::Next { iter, local, .. } => Op::Next { iter, local, end: target },
+                    Op::Next { iter, local, .. } => Op::Next {
+                        iter,
+                        local,
+                        end: target,
+                    },
                     other => other,
                 };
             }

@@ -14,7 +14,7 @@ pub use builder::{ChunkBuilder, JumpKind, Label, UnplacedLabel};
 pub use disasm::show_constant;
 pub use op::Op;
 pub use program::{
-    Action, Attribute, Binding, Chunk, Constant, Demand, EnumDecl, Exception, FieldRef, Function, Param, Pattern,
-    PatternKind, Program, Rule, SecretPattern, Span, Type,
+    Action, Attribute, Binding, Chunk, Constant, Demand, EnumDecl, Exception, FieldRef, Function,
+    Param, Pattern, PatternKind, Program, Rule, SecretPattern, Span, Type,
 };
 pub use serial::{FORMAT_VERSION, FormatError, MAGIC};

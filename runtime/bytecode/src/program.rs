@@ -335,7 +335,12 @@ pub struct Demand {
 impl Program {
     /// Index of `file` in the file table, adding it when new.
     pub fn file(&mut self, path: &str) -> u32 {
-        intern(&mut self.files, path, |known| known == path, || path.to_string())
+        intern(
+            &mut self.files,
+            path,
+            |known| known == path,
+            || path.to_string(),
+        )
     }
 
     /// Index of an equal constant, adding it when new.
@@ -356,7 +361,11 @@ impl Program {
             &mut self.patterns,
             source,
             |known| known.kind == kind && known.source == source,
-            || Pattern { kind, source: source.to_string(), span },
+            || Pattern {
+                kind,
+                source: source.to_string(),
+                span,
+            },
         )
     }
 
@@ -366,13 +375,21 @@ impl Program {
             &mut self.fields,
             field,
             |known| known.record == record && known.field == field,
-            || FieldRef { record: record.to_string(), field: field.to_string() },
+            || FieldRef {
+                record: record.to_string(),
+                field: field.to_string(),
+            },
         )
     }
 
     /// Index of the builtin `name`, adding it when new.
     pub fn builtin(&mut self, name: &str) -> u32 {
-        intern(&mut self.builtins, name, |known| known == name, || name.to_string())
+        intern(
+            &mut self.builtins,
+            name,
+            |known| known == name,
+            || name.to_string(),
+        )
     }
 
     /// The rule named `name`.
@@ -381,7 +398,12 @@ impl Program {
     }
 }
 
-fn intern<T>(table: &mut Vec<T>, _key: &str, same: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> u32 {
+fn intern<T>(
+    table: &mut Vec<T>,
+    _key: &str,
+    same: impl Fn(&T) -> bool,
+    make: impl FnOnce() -> T,
+) -> u32 {
     match table.iter().position(same) {
         Some(index) => index_u32(index),
         None => {

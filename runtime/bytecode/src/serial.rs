@@ -44,11 +44,18 @@ impl Program {
 
     /// Reads a serialized program, refusing other format versions.
     pub fn from_bytes(bytes: &[u8]) -> Result<Program, FormatError> {
-        let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or(FormatError::NotBytecode)?;
-        let (version, body) = rest.split_first_chunk::<4>().ok_or(FormatError::NotBytecode)?;
+        let rest = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or(FormatError::NotBytecode)?;
+        let (version, body) = rest
+            .split_first_chunk::<4>()
+            .ok_or(FormatError::NotBytecode)?;
         let found = u32::from_le_bytes(*version);
         if found != FORMAT_VERSION {
-            return Err(FormatError::Version { found, expected: FORMAT_VERSION });
+            return Err(FormatError::Version {
+                found,
+                expected: FORMAT_VERSION,
+            });
         }
         serde_json::from_slice(body).map_err(|err| FormatError::Malformed(err.to_string()))
     }

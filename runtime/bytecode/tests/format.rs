@@ -1,18 +1,27 @@
 //! The program format: a built program survives serialization, other versions and other
 //! files are refused with a clear message, and the disassembler shows what the program does.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: test code asserts with unwrap and indexing; a failure is a test failure
 
 use tollgate_bytecode::{
-    Action, Binding, ChunkBuilder, Constant, FORMAT_VERSION, FormatError, JumpKind, MAGIC, Op, PatternKind, Program,
-    Rule, Span,
+    Action, Binding, ChunkBuilder, Constant, FORMAT_VERSION, FormatError, JumpKind, MAGIC, Op,
+    PatternKind, Program, Rule, Span,
 };
 
 /// `deny root_user for u in image.users where u.name matches r"^r" message u.name`, by hand.
 fn sample() -> Program {
     let mut program = Program::default();
     let file = program.file("acme/prod.tg");
-    let span = Span { file, start: 10, end: 20 };
+    let span = Span {
+        file,
+        start: 10,
+        end: 20,
+    };
     let users = program.field("Image", "users");
     let name = program.field("User", "name");
     let pattern = program.pattern(PatternKind::Regex, "^r", span);
@@ -46,7 +55,10 @@ fn sample() -> Program {
         tags: vec!["cis".to_string()],
         severity: None,
         attributes: Vec::new(),
-        bindings: vec![Binding { name: "u".to_string(), slot: 0 }],
+        bindings: vec![Binding {
+            name: "u".to_string(),
+            slot: 0,
+        }],
         chunk,
         span,
     });
@@ -58,7 +70,14 @@ fn sample() -> Program {
 fn builder_patches_forward_jumps() {
     let program = sample();
     let code = &program.rules[0].chunk.code;
-    assert_eq!(code[3], Op::Next { iter: 0, local: 0, end: 12 });
+    assert_eq!(
+        code[3],
+        Op::Next {
+            iter: 0,
+            local: 0,
+            end: 12
+        }
+    );
     assert_eq!(code[7], Op::JumpIfFalse(3));
     assert_eq!(code[11], Op::Jump(3));
     assert_eq!(code[12], Op::Return);
@@ -82,7 +101,10 @@ fn tables_intern_their_entries() {
     let other = program.constant(Constant::Set(vec![Constant::Int(80), Constant::Int(443)]));
     assert_eq!((first, again, other), (0, 0, 1));
     assert_eq!(program.field("File", "path"), program.field("File", "path"));
-    assert_ne!(program.field("File", "path"), program.field("Package", "path"));
+    assert_ne!(
+        program.field("File", "path"),
+        program.field("Package", "path")
+    );
     assert_eq!(program.builtin("lower"), 0);
     assert_eq!(program.builtin("upper"), 1);
     assert_eq!(program.builtin("lower"), 0);
@@ -102,16 +124,24 @@ fn other_versions_and_other_files_are_refused() {
     let mut bytes = sample().to_bytes();
     bytes[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     let err = Program::from_bytes(&bytes).unwrap_err();
-    assert!(matches!(err, FormatError::Version { found, expected } if found == FORMAT_VERSION + 1 && expected == FORMAT_VERSION));
+    assert!(
+        matches!(err, FormatError::Version { found, expected } if found == FORMAT_VERSION + 1 && expected == FORMAT_VERSION)
+    );
     assert!(err.to_string().contains("rebuild the bundle"), "{err}");
 
     let err = Program::from_bytes(b"{\"rules\": []}").unwrap_err();
     assert_eq!(err.to_string(), "not a tollgate bytecode file (bad magic)");
-    assert!(matches!(Program::from_bytes(&MAGIC[..4]).unwrap_err(), FormatError::NotBytecode));
+    assert!(matches!(
+        Program::from_bytes(&MAGIC[..4]).unwrap_err(),
+        FormatError::NotBytecode
+    ));
 
     let mut truncated = sample().to_bytes();
     truncated.truncate(truncated.len() / 2);
-    assert!(matches!(Program::from_bytes(&truncated).unwrap_err(), FormatError::Malformed(_)));
+    assert!(matches!(
+        Program::from_bytes(&truncated).unwrap_err(),
+        FormatError::Malformed(_)
+    ));
 }
 
 #[test]
@@ -121,7 +151,13 @@ fn disassembly_names_operands_and_positions() {
     assert!(listing.contains("@id(\"ACME-001\")"), "{listing}");
     assert!(listing.contains("bindings u=l0"), "{listing}");
     assert!(listing.contains("Image.users"), "{listing}");
-    assert!(listing.contains("Matches(0)") && listing.contains("\"^r\""), "{listing}");
+    assert!(
+        listing.contains("Matches(0)") && listing.contains("\"^r\""),
+        "{listing}"
+    );
     assert!(listing.contains("; acme/prod.tg@10..20"), "{listing}");
-    assert!(listing.contains("demand categories={\"users\"}"), "{listing}");
+    assert!(
+        listing.contains("demand categories={\"users\"}"),
+        "{listing}"
+    );
 }

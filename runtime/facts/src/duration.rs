@@ -30,7 +30,13 @@ pub enum DurationParseError {
     Overflow,
 }
 
-const UNITS: &[(char, i64)] = &[('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+const UNITS: &[(char, i64)] = &[
+    ('w', 604_800),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+    ('s', 1),
+];
 
 impl Duration {
     /// A duration of `seconds` seconds.
@@ -46,7 +52,9 @@ impl Duration {
     /// Parses a Go-style duration (`1m30s`, `500ms` is refused) as Docker writes healthcheck
     /// intervals in nanoseconds; use [`Duration::from_nanos`] for those.
     pub fn from_nanos(nanos: i64) -> Duration {
-        Duration { seconds: nanos / 1_000_000_000 }
+        Duration {
+            seconds: nanos / 1_000_000_000,
+        }
     }
 }
 
@@ -94,7 +102,9 @@ impl FromStr for Duration {
         if number.is_some() {
             return Err(DurationParseError::MissingUnit(digits));
         }
-        Ok(Duration { seconds: if negative { -total } else { total } })
+        Ok(Duration {
+            seconds: if negative { -total } else { total },
+        })
     }
 }
 
@@ -156,7 +166,12 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        let cases = [("30d", 30 * 86_400), ("1h30m", 5_400), ("90s", 90), ("2w", 1_209_600)];
+        let cases = [
+            ("30d", 30 * 86_400),
+            ("1h30m", 5_400),
+            ("90s", 90),
+            ("2w", 1_209_600),
+        ];
         for (text, seconds) in cases {
             let parsed: Duration = text.parse().unwrap();
             assert_eq!(parsed.seconds(), seconds, "{text}");
@@ -171,9 +186,18 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         assert_eq!("".parse::<Duration>(), Err(DurationParseError::Empty));
-        assert_eq!("30".parse::<Duration>(), Err(DurationParseError::MissingUnit("30".into())));
-        assert_eq!("d".parse::<Duration>(), Err(DurationParseError::Unexpected('d')));
-        assert_eq!("3x".parse::<Duration>(), Err(DurationParseError::MissingUnit("3".into())));
+        assert_eq!(
+            "30".parse::<Duration>(),
+            Err(DurationParseError::MissingUnit("30".into()))
+        );
+        assert_eq!(
+            "d".parse::<Duration>(),
+            Err(DurationParseError::Unexpected('d'))
+        );
+        assert_eq!(
+            "3x".parse::<Duration>(),
+            Err(DurationParseError::MissingUnit("3".into()))
+        );
         assert_eq!(
             "99999999999999999999d".parse::<Duration>(),
             Err(DurationParseError::Overflow)

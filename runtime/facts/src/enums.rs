@@ -137,7 +137,13 @@ mod tests {
 
     #[test]
     fn json_spelling_is_lowercase() {
-        assert_eq!(serde_json::to_string(&FixState::NotFixed).unwrap(), "\"not-fixed\"");
-        assert_eq!(serde_json::to_string(&FileKind::Symlink).unwrap(), "\"symlink\"");
+        assert_eq!(
+            serde_json::to_string(&FixState::NotFixed).unwrap(),
+            "\"not-fixed\""
+        );
+        assert_eq!(
+            serde_json::to_string(&FileKind::Symlink).unwrap(),
+            "\"symlink\""
+        );
     }
 }

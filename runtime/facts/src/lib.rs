@@ -445,7 +445,11 @@ mod tests {
     #[test]
     fn unknown_field_is_refused() {
         let err = Image::from_json(r#"{"confg": {}}"#).unwrap_err();
-        assert!(err.message.contains("unknown field `confg`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `confg`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

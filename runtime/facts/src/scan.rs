@@ -64,7 +64,11 @@ pub trait Cataloger: Send + Sync {
     /// final filesystem (the reader drops the others), in path order, into the image's
     /// packages. `distro` is the image's distribution, for OS packages' `distro` field and
     /// purl qualifiers.
-    fn finish(&self, found: Vec<Inspection>, distro: Option<&Distro>) -> (Vec<Package>, Vec<Warning>);
+    fn finish(
+        &self,
+        found: Vec<Inspection>,
+        distro: Option<&Distro>,
+    ) -> (Vec<Package>, Vec<Warning>);
 }
 
 /// The secret scanner as the image reader sees it.

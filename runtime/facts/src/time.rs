@@ -73,7 +73,10 @@ impl Date {
 
     /// Midnight UTC at the start of this date.
     pub fn start(self) -> Option<Timestamp> {
-        self.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok().map(|zoned| Timestamp(zoned.timestamp()))
+        self.0
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|zoned| Timestamp(zoned.timestamp()))
     }
 }
 
@@ -123,7 +126,13 @@ mod tests {
         let t: Timestamp = "2024-10-10T12:00:00.123456Z".parse().unwrap();
         assert_eq!(t.to_string(), "2024-10-10T12:00:00.123456Z");
         let offset: Timestamp = "2024-10-10T14:00:00+02:00".parse().unwrap();
-        assert_eq!(offset.unix_seconds(), "2024-10-10T12:00:00Z".parse::<Timestamp>().unwrap().unix_seconds());
+        assert_eq!(
+            offset.unix_seconds(),
+            "2024-10-10T12:00:00Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .unix_seconds()
+        );
         assert!("yesterday".parse::<Timestamp>().is_err());
     }
 

@@ -346,6 +346,8 @@ struct Meter<'p, R> {
     stopped: Option<String>,
     /// Bytes read since the last entry's data ended, while the tar reader is between entries.
     between_entries: &'p Cell<Option<u64>>,
+    /// Bytes of the decompressed stream read so far, for the tar walk to see.
+    consumed: &'p Cell<u64>,
 }
 
 impl<R: Read> Read for Meter<'_, R> {
@@ -356,6 +358,7 @@ impl<R: Read> Read for Meter<'_, R> {
         }
         let read = self.inner.read(buf)?;
         self.bytes += read as u64;
+        self.consumed.set(self.bytes);
         let limits = &self.pass.options.limits;
         let total = self
             .pass
@@ -412,6 +415,7 @@ fn read_layer(store: &Store, job: &LayerJob<'_>, pass: &Pass<'_>) -> Result<Laye
     };
     let (decoded, compression) = open_decoder(raw).map_err(|err| name(lower(&err)))?;
     let between_entries = Cell::new(Some(0));
+    let consumed = Cell::new(0);
     let mut meter = Meter {
         inner: decoded,
         pass,
@@ -419,10 +423,11 @@ fn read_layer(store: &Store, job: &LayerJob<'_>, pass: &Pass<'_>) -> Result<Laye
         hasher: Sha256::new(),
         stopped: None,
         between_entries: &between_entries,
+        consumed: &consumed,
     };
     let mut scan = LayerScan::new(job.index);
     scan.compression = compression;
-    let walked = walk_tar(&mut meter, pass, &mut scan, &between_entries);
+    let walked = walk_tar(&mut meter, pass, &mut scan, &between_entries, &consumed);
     between_entries.set(None);
     let drained = walked.and_then(|()| {
         // The tar's end-of-archive padding counts toward the diff_id too.
@@ -457,14 +462,39 @@ fn walk_tar(
     pass: &Pass<'_>,
     scan: &mut LayerScan,
     between_entries: &Cell<Option<u64>>,
+    consumed: &Cell<u64>,
 ) -> Result<(), String> {
     let mut archive = tar::Archive::new(stream);
+    // Where the last entry's data ends in the stream.
+    let mut last_data_end = 0u64;
     let entries = archive
         .entries()
         .map_err(|err| format!("it is not a tar: {}", lower(&err)))?;
     for entry in entries {
-        let mut entry = entry.map_err(|err| format!("it is not a valid tar: {}", lower(&err)))?;
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            // umoci before 0.4.8 (Debian bookworm's) wrote layers that end right after the
+            // last entry's data, without its padding and the end-of-archive blocks. Every
+            // entry is complete, so the layer is read as such, with a warning, as Go's
+            // archive/tar does.
+            Err(err)
+                if between_entries.get().is_some()
+                    && consumed.get() == last_data_end
+                    && err.to_string() == "unexpected EOF during skip" =>
+            {
+                scan.warn(
+                    "",
+                    format!(
+                        "layer {}: the tar stream ends without its end-of-archive marker; read as complete",
+                        scan.index
+                    ),
+                );
+                return Ok(());
+            }
+            Err(err) => return Err(format!("it is not a valid tar: {}", lower(&err))),
+        };
         between_entries.set(None);
+        last_data_end = entry.raw_file_position().saturating_add(entry.size());
         record_entry(&mut entry, pass, scan)?;
         io::copy(&mut entry, &mut io::sink())
             .map_err(|err| format!("it is not a valid tar: {}", lower(&err)))?;

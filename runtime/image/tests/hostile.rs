@@ -365,6 +365,41 @@ fn truncated_layer_and_truncated_archive() {
 }
 
 #[test]
+fn layer_without_end_of_archive_marker_is_read_with_a_warning() {
+    // As umoci before 0.4.8 wrote them: the stream stops right after the last entry's data,
+    // without its padding and without the two zero blocks.
+    let dir = tempfile::tempdir().unwrap();
+    let full = layer_tar(&[
+        Item::File("etc/a", b"first"),
+        Item::File("etc/b", &[9u8; 700]),
+    ]);
+    let data_end = 512 + 512 + 512 + 700; // header a, data a (padded), header b, data b
+    let layer = full[..data_end].to_vec();
+    let path = docker_archive(dir.path(), "no-trailer.tar", &[plain(layer)], None);
+    let read = read(&path).unwrap();
+    let sizes: Vec<(&str, u64)> = read
+        .image
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.size))
+        .collect();
+    assert!(sizes.contains(&("/etc/a", 5)), "{sizes:?}");
+    assert!(sizes.contains(&("/etc/b", 700)), "{sizes:?}");
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert!(
+        read.warnings[0]
+            .message
+            .contains("without its end-of-archive marker")
+    );
+
+    // Cut inside the last entry's data: that is truncation, still an error.
+    let cut = full[..data_end - 100].to_vec();
+    let path = docker_archive(dir.path(), "cut-in-data.tar", &[plain(cut)], None);
+    let err = read_with(&path, Limits::default()).unwrap_err();
+    assert!(err.problem.contains("not a valid tar"), "{}", err.problem);
+}
+
+#[test]
 fn manifest_that_is_not_json() {
     let dir = tempfile::tempdir().unwrap();
     let path = docker_archive(

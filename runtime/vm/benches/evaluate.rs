@@ -4,7 +4,12 @@
 //! facts as JSON, with the ratio printed.
 //!
 //! Run: `cargo bench -p tollgate-vm --bench evaluate`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 // reason: benchmark setup; a failure is a broken benchmark
 
 use std::fmt::Write;
@@ -16,20 +21,45 @@ use tollgate_bytecode::Program;
 use tollgate_compiler::Compiler;
 use tollgate_compiler::lower::lower;
 use tollgate_facts::{
-    Ecosystem, File, FileKind, FixState, Image, Package, PackageRef, Port, Secret, Severity, User, Vulnerability,
+    Ecosystem, File, FileKind, FixState, Image, Package, PackageRef, Port, Secret, Severity, User,
+    Vulnerability,
 };
 use tollgate_vm::{EvalOptions, Linked, Vm, evaluate};
 
-const SEVERITIES: [Severity; 6] =
-    [Severity::Unknown, Severity::Negligible, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
-const FIX_STATES: [FixState; 4] = [FixState::Unknown, FixState::Fixed, FixState::NotFixed, FixState::WontFix];
+const SEVERITIES: [Severity; 6] = [
+    Severity::Unknown,
+    Severity::Negligible,
+    Severity::Low,
+    Severity::Medium,
+    Severity::High,
+    Severity::Critical,
+];
+const FIX_STATES: [FixState; 4] = [
+    FixState::Unknown,
+    FixState::Fixed,
+    FixState::NotFixed,
+    FixState::WontFix,
+];
 
 fn facts() -> Image {
-    let mut image = Image { reference: "bench:latest".to_string(), ..Image::default() };
+    let mut image = Image {
+        reference: "bench:latest".to_string(),
+        ..Image::default()
+    };
     image.config.user = "app".to_string();
-    image.config.exposed_ports =
-        [80, 443, 22, 8080].iter().map(|number| Port { number: *number, protocol: "tcp".to_string() }).collect();
-    let ecosystems = [Ecosystem::Deb, Ecosystem::Python, Ecosystem::Npm, Ecosystem::Java];
+    image.config.exposed_ports = [80, 443, 22, 8080]
+        .iter()
+        .map(|number| Port {
+            number: *number,
+            protocol: "tcp".to_string(),
+        })
+        .collect();
+    let ecosystems = [
+        Ecosystem::Deb,
+        Ecosystem::Python,
+        Ecosystem::Npm,
+        Ecosystem::Java,
+    ];
     for index in 0..10_000usize {
         image.packages.push(Package {
             name: format!("pkg{index}"),
@@ -44,7 +74,11 @@ fn facts() -> Image {
     for index in 0..200_000usize {
         image.files.push(File {
             path: format!("/usr/lib/dir{}/file{index}", index % 500),
-            kind: if index % 50 == 0 { FileKind::Dir } else { FileKind::File },
+            kind: if index % 50 == 0 {
+                FileKind::Dir
+            } else {
+                FileKind::File
+            },
             mode: if index % 10_000 == 0 { 0o4755 } else { 0o644 },
             uid: if index % 3 == 0 { 0 } else { 1000 },
             size: (index * 37 % 100_000) as u64,
@@ -81,7 +115,11 @@ fn facts() -> Image {
         });
     }
     for index in 0..20usize {
-        image.users.push(User { name: format!("user{index}"), uid: index as i64, ..User::default() });
+        image.users.push(User {
+            name: format!("user{index}"),
+            uid: index as i64,
+            ..User::default()
+        });
     }
     image
 }
@@ -167,7 +205,9 @@ fn options() -> EvalOptions {
 
 fn rego_engine(policy: &str, input: &regorus::Value) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
-    engine.add_policy("policy.rego".to_string(), policy.to_string()).unwrap();
+    engine
+        .add_policy("policy.rego".to_string(), policy.to_string())
+        .unwrap();
     engine.set_input(input.clone());
     engine
 }
@@ -197,23 +237,38 @@ fn benches(c: &mut Criterion) {
     let mut engine = rego_engine(&rego, &input);
     let theirs = engine.eval_query("data.bench".to_string(), false).unwrap();
     let rego_findings: usize = match &theirs.result[0].expressions[0].value {
-        regorus::Value::Object(rules) => {
-            rules.iter().filter(|(name, _)| name.as_string().is_ok_and(|n| n.as_ref() != "rank" && n.as_ref() != "packages_by_name")).map(|(_, found)| match found {
+        regorus::Value::Object(rules) => rules
+            .iter()
+            .filter(|(name, _)| {
+                name.as_string()
+                    .is_ok_and(|n| n.as_ref() != "rank" && n.as_ref() != "packages_by_name")
+            })
+            .map(|(_, found)| match found {
                 regorus::Value::Set(items) => items.len(),
                 _ => 0,
-            }).sum()
-        }
+            })
+            .sum(),
         other => panic!("unexpected rego result {other:?}"),
     };
-    assert_eq!(ours.findings.len(), rego_findings, "tollgate and rego disagree");
+    assert_eq!(
+        ours.findings.len(),
+        rego_findings,
+        "tollgate and rego disagree"
+    );
     let join_ours = evaluate(&join, &image, &options).unwrap();
     let mut join_engine = rego_engine(JOIN_REGO, &input);
-    let join_theirs = join_engine.eval_rule("data.join.vulnerable_app_layer".to_string()).unwrap();
+    let join_theirs = join_engine
+        .eval_rule("data.join.vulnerable_app_layer".to_string())
+        .unwrap();
     let join_rego_count = match &join_theirs {
         regorus::Value::Set(items) => items.len(),
         other => panic!("unexpected rego result {other:?}"),
     };
-    assert_eq!(join_ours.findings.len(), join_rego_count, "join results disagree");
+    assert_eq!(
+        join_ours.findings.len(),
+        join_rego_count,
+        "join results disagree"
+    );
 
     let tollgate_time = time_per_run(20, || {
         black_box(evaluate(&linked, &image, &options).unwrap());
@@ -225,7 +280,11 @@ fn benches(c: &mut Criterion) {
         black_box(evaluate(&join, &image, &options).unwrap());
     });
     let join_rego_time = time_per_run(2, || {
-        black_box(join_engine.eval_rule("data.join.vulnerable_app_layer".to_string()).unwrap());
+        black_box(
+            join_engine
+                .eval_rule("data.join.vulnerable_app_layer".to_string())
+                .unwrap(),
+        );
     });
     eprintln!(
         "50 rules, {} findings: tollgate {tollgate_time:?}, regorus {rego_time:?}, ratio {:.0}x",
@@ -239,14 +298,26 @@ fn benches(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("evaluate");
-    group.bench_function("tollgate_50_rules", |b| b.iter(|| evaluate(&linked, &image, &options).unwrap()));
-    group.bench_function("tollgate_join", |b| b.iter(|| evaluate(&join, &image, &options).unwrap()));
+    group.bench_function("tollgate_50_rules", |b| {
+        b.iter(|| evaluate(&linked, &image, &options).unwrap())
+    });
+    group.bench_function("tollgate_join", |b| {
+        b.iter(|| evaluate(&join, &image, &options).unwrap())
+    });
     group.finish();
     let mut group = c.benchmark_group("regorus");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
-    group.bench_function("regorus_50_rules", |b| b.iter(|| engine.eval_query("data.bench".to_string(), false).unwrap()));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("regorus_50_rules", |b| {
+        b.iter(|| engine.eval_query("data.bench".to_string(), false).unwrap())
+    });
     group.bench_function("regorus_join", |b| {
-        b.iter(|| join_engine.eval_rule("data.join.vulnerable_app_layer".to_string()).unwrap())
+        b.iter(|| {
+            join_engine
+                .eval_rule("data.join.vulnerable_app_layer".to_string())
+                .unwrap()
+        })
     });
     group.finish();
 }

@@ -32,11 +32,17 @@ pub fn facts_enums() -> Vec<(String, Vec<String>)> {
 }
 
 fn severity<'a>(value: Severity) -> Value<'a> {
-    Value::Enum(EnumValue { ty: SEVERITY, variant: value as u16 })
+    Value::Enum(EnumValue {
+        ty: SEVERITY,
+        variant: value as u16,
+    })
 }
 
 fn ecosystem<'a>(value: Ecosystem) -> Value<'a> {
-    Value::Enum(EnumValue { ty: ECOSYSTEM, variant: value as u16 })
+    Value::Enum(EnumValue {
+        ty: ECOSYSTEM,
+        variant: value as u16,
+    })
 }
 
 /// The `Ecosystem` an enum value denotes, when it is one.

@@ -50,7 +50,11 @@ builtins! {
 
 fn wrong(builtin: Builtin, arguments: &[Value<'_>]) -> Fault {
     let kinds: Vec<&str> = arguments.iter().map(Value::kind).collect();
-    Fault::Message(format!("`{}` cannot take ({})", builtin.name(), kinds.join(", ")))
+    Fault::Message(format!(
+        "`{}` cannot take ({})",
+        builtin.name(),
+        kinds.join(", ")
+    ))
 }
 
 fn text<'v>(value: &'v Value<'_>) -> Option<&'v str> {
@@ -61,7 +65,11 @@ fn text<'v>(value: &'v Value<'_>) -> Option<&'v str> {
 }
 
 /// Calls a builtin.
-pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: Vec<Value<'a>>) -> Result<Value<'a>, Fault> {
+pub(crate) fn call<'a>(
+    machine: &mut Machine<'a>,
+    builtin: Builtin,
+    arguments: Vec<Value<'a>>,
+) -> Result<Value<'a>, Fault> {
     let mut args = arguments.iter();
     let first = args.next();
     let second = args.next();
@@ -77,15 +85,15 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
         match builtin {
             Builtin::Len => return Ok(Value::Int(0)),
             Builtin::IsEmpty => return Ok(Value::Bool(true)),
-            Builtin::Version | Builtin::Float | Builtin::DateToTime | Builtin::Int => return Ok(Value::None),
+            Builtin::Version | Builtin::Float | Builtin::DateToTime | Builtin::Int => {
+                return Ok(Value::None);
+            }
             _ => {}
         }
     }
     Ok(match builtin {
         Builtin::DateToTime => match first {
-            Some(Value::Date(date)) => {
-                date.start().map_or(Value::None, Value::Time)
-            }
+            Some(Value::Date(date)) => date.start().map_or(Value::None, Value::Time),
             _ => return Err(bad()),
         },
         Builtin::Len => match first {
@@ -113,26 +121,53 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
             };
             Value::string(trimmed.unwrap_or(subject).to_string())
         }
-        Builtin::StartsWith => Value::Bool(first_text.ok_or_else(bad)?.starts_with(second_text.ok_or_else(bad)?)),
-        Builtin::EndsWith => Value::Bool(first_text.ok_or_else(bad)?.ends_with(second_text.ok_or_else(bad)?)),
+        Builtin::StartsWith => Value::Bool(
+            first_text
+                .ok_or_else(bad)?
+                .starts_with(second_text.ok_or_else(bad)?),
+        ),
+        Builtin::EndsWith => Value::Bool(
+            first_text
+                .ok_or_else(bad)?
+                .ends_with(second_text.ok_or_else(bad)?),
+        ),
         Builtin::Contains => {
-            let (Some(haystack), Some(needle)) = (first, second) else { return Err(bad()) };
+            let (Some(haystack), Some(needle)) = (first, second) else {
+                return Err(bad());
+            };
             Value::Bool(contains(haystack, needle).ok_or_else(bad)?)
         }
         Builtin::Split => {
             let (subject, separator) = (first_text.ok_or_else(bad)?, second_text.ok_or_else(bad)?);
             let parts: Vec<Value<'a>> = if separator.is_empty() {
-                subject.chars().map(|ch| Value::string(ch.to_string())).collect()
+                subject
+                    .chars()
+                    .map(|ch| Value::string(ch.to_string()))
+                    .collect()
             } else {
-                subject.split(separator).map(|part| Value::string(part.to_string())).collect()
+                subject
+                    .split(separator)
+                    .map(|part| Value::string(part.to_string()))
+                    .collect()
             };
             Value::List(Rc::new(parts))
         }
         Builtin::Replace => {
             let subject = first_text.ok_or_else(bad)?;
-            let (from, to) = (second_text.ok_or_else(bad)?, third.and_then(text).ok_or_else(bad)?);
-            let occurrences = if from.is_empty() { subject.chars().count() + 1 } else { subject.matches(from).count() };
-            if subject.len().saturating_add(occurrences.saturating_mul(to.len())) > machine.max_collection.saturating_mul(64) {
+            let (from, to) = (
+                second_text.ok_or_else(bad)?,
+                third.and_then(text).ok_or_else(bad)?,
+            );
+            let occurrences = if from.is_empty() {
+                subject.chars().count() + 1
+            } else {
+                subject.matches(from).count()
+            };
+            if subject
+                .len()
+                .saturating_add(occurrences.saturating_mul(to.len()))
+                > machine.max_collection.saturating_mul(64)
+            {
                 return Err(Fault::CollectionTooLarge);
             }
             Value::string(subject.replace(from, to))
@@ -172,7 +207,11 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
             match (&*matcher, is_regex) {
                 (crate::link::Matcher::Regex(regex), true) => match regex.captures(subject) {
                     Some(captures) => {
-                        let found = captures.get(1).or_else(|| captures.get(0)).map(|m| m.as_str()).unwrap_or("");
+                        let found = captures
+                            .get(1)
+                            .or_else(|| captures.get(0))
+                            .map(|m| m.as_str())
+                            .unwrap_or("");
                         Value::string(found.to_string())
                     }
                     None => Value::None,
@@ -189,15 +228,25 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
             Some(Value::Map(entries)) => Value::List(Rc::new(
                 entries
                     .iter()
-                    .map(|(key, value)| if builtin == Builtin::Keys { key.clone() } else { value.clone() })
+                    .map(|(key, value)| {
+                        if builtin == Builtin::Keys {
+                            key.clone()
+                        } else {
+                            value.clone()
+                        }
+                    })
                     .collect(),
             )),
             _ => return Err(bad()),
         },
         Builtin::Get => {
-            let (Some(map), Some(key)) = (first, second) else { return Err(bad()) };
+            let (Some(map), Some(key)) = (first, second) else {
+                return Err(bad());
+            };
             match (map, key) {
-                (Value::StrMap(map), Value::Str(key)) => map.get(key.as_str()).map_or(Value::None, |v| Value::str(v)),
+                (Value::StrMap(map), Value::Str(key)) => {
+                    map.get(key.as_str()).map_or(Value::None, |v| Value::str(v))
+                }
                 (Value::Map(entries), key) => entries
                     .iter()
                     .find(|(candidate, _)| crate::value::equal(candidate, key) == Some(true))
@@ -208,17 +257,30 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
         Builtin::First | Builtin::Last => {
             let collection = first.ok_or_else(bad)?;
             let len = collection.collection_len().ok_or_else(bad)?;
-            let position = if builtin == Builtin::First { 0 } else { len.saturating_sub(1) };
-            if len == 0 { Value::None } else { collection.element(position).unwrap_or(Value::None) }
+            let position = if builtin == Builtin::First {
+                0
+            } else {
+                len.saturating_sub(1)
+            };
+            if len == 0 {
+                Value::None
+            } else {
+                collection.element(position).unwrap_or(Value::None)
+            }
         }
         Builtin::Sorted => {
             let mut items = first.and_then(Value::elements).ok_or_else(bad)?;
             items.sort_by(total_cmp);
             Value::List(Rc::new(items))
         }
-        Builtin::ToSet => Value::Set(Rc::new(into_set(first.and_then(Value::elements).ok_or_else(bad)?))),
+        Builtin::ToSet => Value::Set(Rc::new(into_set(
+            first.and_then(Value::elements).ok_or_else(bad)?,
+        ))),
         Builtin::ToList => Value::List(Rc::new(first.and_then(Value::elements).ok_or_else(bad)?)),
-        Builtin::Version => Value::Version(as_str(first.ok_or_else(bad)?).ok_or_else(bad)?, Ecosystem::Unknown),
+        Builtin::Version => Value::Version(
+            as_str(first.ok_or_else(bad)?).ok_or_else(bad)?,
+            Ecosystem::Unknown,
+        ),
         Builtin::VersionOf => {
             let ecosystem = match first {
                 Some(Value::Enum(variant)) => ecosystem_of(*variant).ok_or_else(bad)?,
@@ -228,20 +290,34 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
         }
         Builtin::Now => Value::Time(machine.now),
         Builtin::Days | Builtin::Hours | Builtin::Minutes => {
-            let Some(Value::Int(n)) = first else { return Err(bad()) };
+            let Some(Value::Int(n)) = first else {
+                return Err(bad());
+            };
             let unit = match builtin {
                 Builtin::Days => 86_400,
                 Builtin::Hours => 3_600,
                 _ => 60,
             };
-            Value::Duration(n.checked_mul(unit).ok_or_else(|| Fault::Message("duration overflow".to_string()))?)
+            Value::Duration(
+                n.checked_mul(unit)
+                    .ok_or_else(|| Fault::Message("duration overflow".to_string()))?,
+            )
         }
         Builtin::InDays => {
-            let Some(Value::Duration(seconds)) = first else { return Err(bad()) };
+            let Some(Value::Duration(seconds)) = first else {
+                return Err(bad());
+            };
             Value::Int(seconds.div_euclid(86_400))
         }
-        Builtin::Date => first_text.ok_or_else(bad)?.trim().parse::<Date>().map_or(Value::None, Value::Date),
-        Builtin::Time => first_text.ok_or_else(bad)?.parse::<Timestamp>().map_or(Value::None, Value::Time),
+        Builtin::Date => first_text
+            .ok_or_else(bad)?
+            .trim()
+            .parse::<Date>()
+            .map_or(Value::None, Value::Date),
+        Builtin::Time => first_text
+            .ok_or_else(bad)?
+            .parse::<Timestamp>()
+            .map_or(Value::None, Value::Time),
         Builtin::File => {
             let path = first_text.ok_or_else(bad)?;
             let image = machine.image;
@@ -264,16 +340,24 @@ pub(crate) fn call<'a>(machine: &mut Machine<'a>, builtin: Builtin, arguments: V
         }
         Builtin::Int => match first {
             Some(Value::Float(number)) if number.is_finite() => {
-                #[allow(clippy::cast_possible_truncation)] // reason: truncation towards zero is `int`'s contract
+                #[allow(clippy::cast_possible_truncation)]
+                // reason: truncation towards zero is `int`'s contract
                 let truncated = number.trunc() as i64;
                 Value::Int(truncated)
             }
-            Some(Value::Float(_)) => return Err(Fault::Message("`int` of a non-finite float".to_string())),
+            Some(Value::Float(_)) => {
+                return Err(Fault::Message("`int` of a non-finite float".to_string()));
+            }
             Some(Value::Int(number)) => Value::Int(*number),
-            _ => first_text.ok_or_else(bad)?.trim().parse::<i64>().map_or(Value::None, Value::Int),
+            _ => first_text
+                .ok_or_else(bad)?
+                .trim()
+                .parse::<i64>()
+                .map_or(Value::None, Value::Int),
         },
         Builtin::Float => match first {
-            #[allow(clippy::cast_precision_loss)] // reason: int-to-float conversion is `float`'s contract
+            #[allow(clippy::cast_precision_loss)]
+            // reason: int-to-float conversion is `float`'s contract
             Some(Value::Int(number)) => Value::Float(*number as f64),
             Some(Value::Float(number)) => Value::Float(*number),
             _ => return Err(bad()),
@@ -300,10 +384,17 @@ fn dynamic_pattern(
 ) -> Result<Rc<crate::link::Matcher>, Fault> {
     let key = (is_regex, source.to_string());
     let entry = cache.entry(key).or_insert_with(|| {
-        let kind = if is_regex { PatternKind::Regex } else { PatternKind::Glob };
+        let kind = if is_regex {
+            PatternKind::Regex
+        } else {
+            PatternKind::Glob
+        };
         compile_pattern(kind, source).ok().map(Rc::new)
     });
     entry.clone().ok_or_else(|| {
-        Fault::Message(format!("invalid {} `{source}`", if is_regex { "regex" } else { "glob" }))
+        Fault::Message(format!(
+            "invalid {} `{source}`",
+            if is_regex { "regex" } else { "glob" }
+        ))
     })
 }

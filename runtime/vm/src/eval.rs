@@ -106,9 +106,9 @@ impl VmError {
     /// The source position of the failing instruction, when known.
     pub fn span(&self) -> Option<&SourceSpan> {
         match self {
-            VmError::Budget { span, .. } | VmError::CollectionTooLarge { span, .. } | VmError::Runtime { span, .. } => {
-                span.as_ref()
-            }
+            VmError::Budget { span, .. }
+            | VmError::CollectionTooLarge { span, .. }
+            | VmError::Runtime { span, .. } => span.as_ref(),
             _ => None,
         }
     }
@@ -193,13 +193,16 @@ impl Verdict {
 /// The verdict of DESIGN §1: `fail` if any unsuppressed `deny`, else `warn` if any unsuppressed
 /// `warn`, else `pass`.
 pub fn verdict(findings: &[Finding]) -> Verdict {
-    findings.iter().filter(|finding| finding.suppressed.is_none()).fold(Verdict::Pass, |verdict, finding| {
-        verdict.max(match finding.action {
-            Action::Deny => Verdict::Fail,
-            Action::Warn => Verdict::Warn,
-            Action::Info => Verdict::Pass,
+    findings
+        .iter()
+        .filter(|finding| finding.suppressed.is_none())
+        .fold(Verdict::Pass, |verdict, finding| {
+            verdict.max(match finding.action {
+                Action::Deny => Verdict::Fail,
+                Action::Warn => Verdict::Warn,
+                Action::Info => Verdict::Pass,
+            })
         })
-    })
 }
 
 /// The result of evaluating a program over one image.
@@ -214,7 +217,11 @@ pub struct Evaluation {
 }
 
 /// Evaluates every rule of `linked` over `image`.
-pub fn evaluate(linked: &Linked, image: &Image, options: &EvalOptions) -> Result<Evaluation, VmError> {
+pub fn evaluate(
+    linked: &Linked,
+    image: &Image,
+    options: &EvalOptions,
+) -> Result<Evaluation, VmError> {
     let params = resolve_params(linked, &options.params)?;
     let mut machine = Machine::new(linked, image, &params, options.now);
     machine.fuel = options.budget;
@@ -225,7 +232,9 @@ pub fn evaluate(linked: &Linked, image: &Image, options: &EvalOptions) -> Result
     for (rule_index, (rule, chunk)) in program.rules.iter().zip(&linked.rules).enumerate() {
         machine.binding_slots = rule.bindings.iter().map(|binding| binding.slot).collect();
         let mut frame = Frame::new(chunk, Vec::new());
-        machine.run(chunk, &mut frame).map_err(|(fault, at)| fail(linked, options, &rule.name, chunk, at, fault))?;
+        machine
+            .run(chunk, &mut frame)
+            .map_err(|(fault, at)| fail(linked, options, &rule.name, chunk, at, fault))?;
         let emissions = std::mem::take(&mut machine.emissions);
         machine.binding_slots.clear();
         for Emission { message, bindings } in emissions {
@@ -245,7 +254,10 @@ pub fn evaluate(linked: &Linked, image: &Image, options: &EvalOptions) -> Result
         }
     }
     for (exception, linked_exception) in program.exceptions.iter().zip(&linked.exceptions) {
-        if linked_exception.expires.is_some_and(|expires| options.now >= expires) {
+        if linked_exception
+            .expires
+            .is_some_and(|expires| options.now >= expires)
+        {
             findings.push(Finding {
                 rule: exception.rule.clone(),
                 id: None,
@@ -266,7 +278,11 @@ pub fn evaluate(linked: &Linked, image: &Image, options: &EvalOptions) -> Result
         }
     }
     let verdict = verdict(&findings);
-    Ok(Evaluation { findings, verdict, instructions: options.budget - machine.fuel })
+    Ok(Evaluation {
+        findings,
+        verdict,
+        instructions: options.budget - machine.fuel,
+    })
 }
 
 fn suppression<'a>(
@@ -280,16 +296,19 @@ fn suppression<'a>(
         if linked_exception.rule != rule_index {
             continue;
         }
-        if linked_exception.expires.is_some_and(|expires| options.now >= expires) {
+        if linked_exception
+            .expires
+            .is_some_and(|expires| options.now >= expires)
+        {
             continue;
         }
         let applies = match &linked_exception.predicate {
             None => true,
             Some(chunk) => {
                 let mut frame = Frame::new(chunk, bindings.to_vec());
-                let result = machine
-                    .run(chunk, &mut frame)
-                    .map_err(|(fault, at)| fail(linked, options, &exception.label, chunk, at, fault))?;
+                let result = machine.run(chunk, &mut frame).map_err(|(fault, at)| {
+                    fail(linked, options, &exception.label, chunk, at, fault)
+                })?;
                 matches!(result, Value::Bool(true))
             }
         };
@@ -307,9 +326,17 @@ fn suppression<'a>(
 /// The location of a finding: from its innermost binding that has one.
 fn location(image: &Image, bindings: &[Value<'_>]) -> Option<Location> {
     let layer_digest = |index: i64| {
-        image.layers.iter().find(|layer| layer.index == index).map(|layer| {
-            if layer.digest.is_empty() { layer.diff_id.clone() } else { layer.digest.clone() }
-        })
+        image
+            .layers
+            .iter()
+            .find(|layer| layer.index == index)
+            .map(|layer| {
+                if layer.digest.is_empty() {
+                    layer.diff_id.clone()
+                } else {
+                    layer.digest.clone()
+                }
+            })
     };
     for binding in bindings.iter().rev() {
         let Value::Rec(rec) = binding else { continue };
@@ -318,45 +345,90 @@ fn location(image: &Image, bindings: &[Value<'_>]) -> Option<Location> {
             Rec::Secret(secret) => (Some(&secret.path), Some(secret.layer), Some(secret.line)),
             Rec::Package(package) => (Some(&package.path), Some(package.layer), None),
             Rec::PackageRef(package) => (Some(&package.path), Some(package.layer), None),
-            Rec::Vulnerability(vulnerability) => {
-                (Some(&vulnerability.package.path), Some(vulnerability.package.layer), None)
-            }
+            Rec::Vulnerability(vulnerability) => (
+                Some(&vulnerability.package.path),
+                Some(vulnerability.package.layer),
+                None,
+            ),
             Rec::Layer(layer) => (None, Some(layer.index), None),
             _ => continue,
         };
         let path = path.filter(|path| !path.is_empty()).cloned();
-        return Some(Location { layer: layer.and_then(layer_digest), layer_index: layer, path, line });
+        return Some(Location {
+            layer: layer.and_then(layer_digest),
+            layer_index: layer,
+            path,
+            line,
+        });
     }
     None
 }
 
-fn fail(linked: &Linked, options: &EvalOptions, rule: &str, chunk: &LChunk, at: usize, fault: Fault) -> VmError {
+fn fail(
+    linked: &Linked,
+    options: &EvalOptions,
+    rule: &str,
+    chunk: &LChunk,
+    at: usize,
+    fault: Fault,
+) -> VmError {
     let span = chunk.spans.get(at).map(|span: &Span| SourceSpan {
-        file: linked.program.files.get(span.file as usize).cloned().unwrap_or_default(),
+        file: linked
+            .program
+            .files
+            .get(span.file as usize)
+            .cloned()
+            .unwrap_or_default(),
         start: span.start,
         end: span.end,
     });
     let rule = rule.to_string();
     match fault {
-        Fault::Message(message) => VmError::Runtime { rule, message, span },
-        Fault::Budget => VmError::Budget { rule, budget: options.budget, span },
-        Fault::CollectionTooLarge => VmError::CollectionTooLarge { rule, limit: options.max_collection, span },
-        Fault::TooManyResults => VmError::TooManyResults { rule, limit: options.max_results },
+        Fault::Message(message) => VmError::Runtime {
+            rule,
+            message,
+            span,
+        },
+        Fault::Budget => VmError::Budget {
+            rule,
+            budget: options.budget,
+            span,
+        },
+        Fault::CollectionTooLarge => VmError::CollectionTooLarge {
+            rule,
+            limit: options.max_collection,
+            span,
+        },
+        Fault::TooManyResults => VmError::TooManyResults {
+            rule,
+            limit: options.max_results,
+        },
     }
 }
 
-fn resolve_params(linked: &Linked, overrides: &BTreeMap<String, Constant>) -> Result<Vec<LConst>, VmError> {
+fn resolve_params(
+    linked: &Linked,
+    overrides: &BTreeMap<String, Constant>,
+) -> Result<Vec<LConst>, VmError> {
     let mut values = linked.params.clone();
     for (name, value) in overrides {
         let position = linked.find_param(name).ok_or_else(|| VmError::Param {
             name: name.clone(),
             message: "no such param in the policy".to_string(),
         })?;
-        let Some(param) = linked.program.params.get(position) else { continue };
-        check_fits(&param.ty, value).map_err(|message| VmError::Param { name: name.clone(), message })?;
+        let Some(param) = linked.program.params.get(position) else {
+            continue;
+        };
+        check_fits(&param.ty, value).map_err(|message| VmError::Param {
+            name: name.clone(),
+            message,
+        })?;
         let resolved = linked
             .resolve_constant(value)
-            .map_err(|err| VmError::Param { name: name.clone(), message: err.to_string() })?;
+            .map_err(|err| VmError::Param {
+                name: name.clone(),
+                message: err.to_string(),
+            })?;
         if let Some(slot) = values.get_mut(position) {
             *slot = resolved;
         }
@@ -372,7 +444,10 @@ impl Linked {
             return Some(position);
         }
         let suffix = format!(".{name}");
-        let mut matching = params.iter().enumerate().filter(|(_, param)| param.name.ends_with(&suffix));
+        let mut matching = params
+            .iter()
+            .enumerate()
+            .filter(|(_, param)| param.name.ends_with(&suffix));
         match (matching.next(), matching.next()) {
             (Some((position, _)), None) => Some(position),
             _ => None,

@@ -10,7 +10,10 @@ use tollgate_facts::{Ecosystem, Image, Timestamp};
 use crate::access::{Accessor, read};
 use crate::builtins;
 use crate::link::{LChunk, LConst, LOp, Linked, Matcher};
-use crate::value::{EnumValue, Facts, Key, Rec, Str, Value, contains, display, equal, into_set, order, total_cmp};
+use crate::value::{
+    EnumValue, Facts, Key, Positions, Rec, Str, Value, contains, display, equal, into_set, order,
+    total_cmp,
+};
 
 /// Calls nested deeper than this are refused (the compiler rejects recursion; a hostile
 /// bundle must still not overflow the stack).
@@ -48,11 +51,26 @@ pub(crate) struct Frame<'a> {
 impl<'a> Frame<'a> {
     pub(crate) fn new(chunk: &LChunk, mut arguments: Vec<Value<'a>>) -> Frame<'a> {
         arguments.resize(usize::from(chunk.locals).max(arguments.len()), Value::None);
-        Frame { locals: arguments, iterators: vec![(Value::None, 0); usize::from(chunk.iterators)] }
+        Frame {
+            locals: arguments,
+            iterators: vec![(Value::None, 0); usize::from(chunk.iterators)],
+        }
     }
 }
 
-type Index<'a> = HashMap<Key<'a>, Rc<[u32]>>;
+/// A hash index of one field over one facts collection: each distinct key's run of positions
+/// in one shared array (so building it allocates a few arrays, not one per key).
+struct Index<'a> {
+    groups: HashMap<Key<'a>, (usize, usize)>,
+    positions: Rc<[u32]>,
+}
+
+/// An index is built on the `INDEX_AFTER`th lookup of the same field in the same collection (a
+/// native scan costs about a sixth of a build, mostly hashing);
+/// the lookups before it scan natively (one probe never pays for a whole index).
+const INDEX_AFTER: u32 = 6;
+
+type IndexKey = (usize, usize, u8, Accessor);
 
 /// The state of one evaluation.
 pub(crate) struct Machine<'a> {
@@ -68,7 +86,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) emissions: Vec<Emission<'a>>,
     /// The binding slots of the rule being evaluated.
     pub(crate) binding_slots: Vec<u16>,
-    indexes: HashMap<(usize, usize, u8, Accessor), Rc<Index<'a>>>,
+    indexes: HashMap<IndexKey, Rc<Index<'a>>>,
+    probes: HashMap<IndexKey, u32>,
     pub(crate) dynamic_patterns: HashMap<(bool, String), Option<Rc<Matcher>>>,
     pub(crate) files_by_path: Option<HashMap<&'a str, usize>>,
     stack: Vec<Value<'a>>,
@@ -84,15 +103,22 @@ pub(crate) fn constant_value(constant: &LConst) -> Value<'_> {
         LConst::Float(number) => Value::Float(*number),
         LConst::Str(text) => Value::str(text),
         LConst::Version(text) => Value::Version(Str::Borrowed(text), Ecosystem::Unknown),
-        LConst::Enum(ty, variant) => Value::Enum(EnumValue { ty: *ty, variant: *variant }),
+        LConst::Enum(ty, variant) => Value::Enum(EnumValue {
+            ty: *ty,
+            variant: *variant,
+        }),
         LConst::Date(date) => Value::Date(*date),
         LConst::Time(time) => Value::Time(*time),
         LConst::Duration(seconds) => Value::Duration(*seconds),
         LConst::List(items) => Value::List(Rc::new(items.iter().map(constant_value).collect())),
-        LConst::Set(items) => Value::Set(Rc::new(into_set(items.iter().map(constant_value).collect()))),
+        LConst::Set(items) => Value::Set(Rc::new(into_set(
+            items.iter().map(constant_value).collect(),
+        ))),
         LConst::Map(entries) => {
-            let mut entries: Vec<(Value<'_>, Value<'_>)> =
-                entries.iter().map(|(key, value)| (constant_value(key), constant_value(value))).collect();
+            let mut entries: Vec<(Value<'_>, Value<'_>)> = entries
+                .iter()
+                .map(|(key, value)| (constant_value(key), constant_value(value)))
+                .collect();
             entries.sort_by(|(x, _), (y, _)| total_cmp(x, y));
             entries.dedup_by(|(x, _), (y, _)| total_cmp(x, y).is_eq());
             Value::Map(Rc::new(entries))
@@ -101,7 +127,12 @@ pub(crate) fn constant_value(constant: &LConst) -> Value<'_> {
 }
 
 impl<'a> Machine<'a> {
-    pub(crate) fn new(linked: &'a Linked, image: &'a Image, params: &'a [LConst], now: Timestamp) -> Machine<'a> {
+    pub(crate) fn new(
+        linked: &'a Linked,
+        image: &'a Image,
+        params: &'a [LConst],
+        now: Timestamp,
+    ) -> Machine<'a> {
         Machine {
             linked,
             image,
@@ -115,6 +146,7 @@ impl<'a> Machine<'a> {
             emissions: Vec::new(),
             binding_slots: Vec::new(),
             indexes: HashMap::new(),
+            probes: HashMap::new(),
             dynamic_patterns: HashMap::new(),
             files_by_path: None,
             stack: Vec::with_capacity(256),
@@ -123,13 +155,18 @@ impl<'a> Machine<'a> {
     }
 
     fn pop(&mut self) -> Result<Value<'a>, Fault> {
-        self.stack.pop().ok_or_else(|| Fault::Message("malformed bytecode: stack underflow".to_string()))
+        self.stack
+            .pop()
+            .ok_or_else(|| Fault::Message("malformed bytecode: stack underflow".to_string()))
     }
 
     fn pop_bool(&mut self) -> Result<bool, Fault> {
         match self.pop()? {
             Value::Bool(flag) => Ok(flag),
-            other => Err(Fault::Message(format!("expected a bool, found {}", other.kind()))),
+            other => Err(Fault::Message(format!(
+                "expected a bool, found {}",
+                other.kind()
+            ))),
         }
     }
 
@@ -144,7 +181,11 @@ impl<'a> Machine<'a> {
 
     /// Runs a chunk to its `Return` (or its end) and gives the returned value. On a fault,
     /// also gives the position of the instruction that faulted.
-    pub(crate) fn run(&mut self, chunk: &'a LChunk, frame: &mut Frame<'a>) -> Result<Value<'a>, (Fault, usize)> {
+    pub(crate) fn run(
+        &mut self,
+        chunk: &'a LChunk,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, (Fault, usize)> {
         let base = self.stack.len();
         let mut pc = 0usize;
         let result = self.run_from(chunk, frame, &mut pc);
@@ -154,7 +195,12 @@ impl<'a> Machine<'a> {
         result.map_err(|fault| (fault, pc.saturating_sub(1)))
     }
 
-    fn run_from(&mut self, chunk: &'a LChunk, frame: &mut Frame<'a>, pc: &mut usize) -> Result<Value<'a>, Fault> {
+    fn run_from(
+        &mut self,
+        chunk: &'a LChunk,
+        frame: &mut Frame<'a>,
+        pc: &mut usize,
+    ) -> Result<Value<'a>, Fault> {
         let base = self.stack.len();
         let code = chunk.code.as_slice();
         while let Some(op) = code.get(*pc) {
@@ -165,11 +211,19 @@ impl<'a> Machine<'a> {
             self.fuel -= 1;
             match *op {
                 LOp::Const(index) => {
-                    let value = self.constants.get(index as usize).cloned().unwrap_or(Value::None);
+                    let value = self
+                        .constants
+                        .get(index as usize)
+                        .cloned()
+                        .unwrap_or(Value::None);
                     self.stack.push(value);
                 }
                 LOp::Local(slot) => {
-                    let value = frame.locals.get(usize::from(slot)).cloned().unwrap_or(Value::None);
+                    let value = frame
+                        .locals
+                        .get(usize::from(slot))
+                        .cloned()
+                        .unwrap_or(Value::None);
                     self.stack.push(value);
                 }
                 LOp::SetLocal(slot) => {
@@ -179,7 +233,11 @@ impl<'a> Machine<'a> {
                     }
                 }
                 LOp::Param(slot) => {
-                    let value = self.params.get(usize::from(slot)).cloned().unwrap_or(Value::None);
+                    let value = self
+                        .params
+                        .get(usize::from(slot))
+                        .cloned()
+                        .unwrap_or(Value::None);
                     self.stack.push(value);
                 }
                 LOp::Image => self.stack.push(Value::Rec(Rec::Image(self.image))),
@@ -194,9 +252,18 @@ impl<'a> Machine<'a> {
                     let value = match self.pop()? {
                         Value::Rec(rec) => field(rec, accessor)?,
                         Value::None => {
-                            return Err(Fault::Message(format!("field `{}` of none", accessor.name())));
+                            return Err(Fault::Message(format!(
+                                "field `{}` of none",
+                                accessor.name()
+                            )));
                         }
-                        other => return Err(Fault::Message(format!("field `{}` of {}", accessor.name(), other.kind()))),
+                        other => {
+                            return Err(Fault::Message(format!(
+                                "field `{}` of {}",
+                                accessor.name(),
+                                other.kind()
+                            )));
+                        }
                     };
                     self.stack.push(value);
                 }
@@ -244,12 +311,16 @@ impl<'a> Machine<'a> {
                 }
                 LOp::Neg => {
                     let value = match self.pop()? {
-                        Value::Int(number) => {
-                            Value::Int(number.checked_neg().ok_or_else(|| "integer overflow".to_string())?)
-                        }
+                        Value::Int(number) => Value::Int(
+                            number
+                                .checked_neg()
+                                .ok_or_else(|| "integer overflow".to_string())?,
+                        ),
                         Value::Float(number) => Value::Float(-number),
                         Value::Duration(seconds) => Value::Duration(seconds.saturating_neg()),
-                        other => return Err(Fault::Message(format!("cannot negate {}", other.kind()))),
+                        other => {
+                            return Err(Fault::Message(format!("cannot negate {}", other.kind())));
+                        }
                     };
                     self.stack.push(value);
                 }
@@ -260,13 +331,16 @@ impl<'a> Machine<'a> {
                 LOp::In => {
                     let collection = self.pop()?;
                     let element = self.pop()?;
-                    let found = contains(&collection, &element).ok_or_else(|| cannot("look for", &element, &collection))?;
+                    let found = contains(&collection, &element)
+                        .ok_or_else(|| cannot("look for", &element, &collection))?;
                     self.stack.push(Value::Bool(found));
                 }
                 LOp::Matches(pattern) | LOp::Glob(pattern) => {
                     let subject = self.pop()?;
                     let matched = match (&subject, self.linked.patterns.get(pattern as usize)) {
-                        (Value::Str(text) | Value::Version(text, _), Some(matcher)) => matcher.is_match(text.as_str()),
+                        (Value::Str(text) | Value::Version(text, _), Some(matcher)) => {
+                            matcher.is_match(text.as_str())
+                        }
                         _ => false,
                     };
                     self.stack.push(Value::Bool(matched));
@@ -327,13 +401,20 @@ impl<'a> Machine<'a> {
                 }
                 LOp::Iter(slot) => {
                     let collection = match self.pop()? {
-                        Value::StrMap(map) => Value::List(Rc::new(map.keys().map(|key| Value::str(key)).collect())),
-                        Value::Map(entries) => {
-                            Value::List(Rc::new(entries.iter().map(|(key, _)| key.clone()).collect()))
+                        Value::StrMap(map) => {
+                            Value::List(Rc::new(map.keys().map(|key| Value::str(key)).collect()))
                         }
+                        Value::Map(entries) => Value::List(Rc::new(
+                            entries.iter().map(|(key, _)| key.clone()).collect(),
+                        )),
                         Value::None => Value::List(Rc::new(Vec::new())),
                         other if other.collection_len().is_some() => other,
-                        other => return Err(Fault::Message(format!("cannot iterate over {}", other.kind()))),
+                        other => {
+                            return Err(Fault::Message(format!(
+                                "cannot iterate over {}",
+                                other.kind()
+                            )));
+                        }
                     };
                     if let Some(iterator) = frame.iterators.get_mut(usize::from(slot)) {
                         *iterator = (collection, 0);
@@ -366,24 +447,34 @@ impl<'a> Machine<'a> {
                 LOp::LookupIn(accessor) => {
                     let keys = self.pop()?;
                     let collection = self.pop()?;
-                    let keys = keys.elements().ok_or_else(|| format!("cannot look up by {}", keys.kind()))?;
+                    let keys = keys
+                        .elements()
+                        .ok_or_else(|| format!("cannot look up by {}", keys.kind()))?;
                     let value = self.lookup(&collection, accessor, &keys)?;
                     self.stack.push(value);
                 }
                 LOp::Append(slot) | LOp::Insert(slot) => {
                     let value = self.pop()?;
                     let limit = self.max_collection;
-                    let Some(local) = frame.locals.get_mut(usize::from(slot)) else { continue };
+                    let Some(local) = frame.locals.get_mut(usize::from(slot)) else {
+                        continue;
+                    };
                     match local {
-                        Value::List(items) if matches!(op, LOp::Append(_)) => Rc::make_mut(items).push(value),
+                        Value::List(items) if matches!(op, LOp::Append(_)) => {
+                            Rc::make_mut(items).push(value)
+                        }
                         Value::Set(items) => {
                             let items = Rc::make_mut(items);
-                            if let Err(at) = items.binary_search_by(|item| total_cmp(item, &value)) {
+                            if let Err(at) = items.binary_search_by(|item| total_cmp(item, &value))
+                            {
                                 items.insert(at, value);
                             }
                         }
                         other => {
-                            return Err(Fault::Message(format!("cannot add an element to {}", other.kind())));
+                            return Err(Fault::Message(format!(
+                                "cannot add an element to {}",
+                                other.kind()
+                            )));
                         }
                     }
                     if local.collection_len().unwrap_or(0) > limit {
@@ -392,12 +483,19 @@ impl<'a> Machine<'a> {
                 }
                 LOp::Min(slot) | LOp::Max(slot) => {
                     let value = self.pop()?;
-                    let Some(local) = frame.locals.get_mut(usize::from(slot)) else { continue };
+                    let Some(local) = frame.locals.get_mut(usize::from(slot)) else {
+                        continue;
+                    };
                     let replace = match &*local {
                         Value::None => true,
                         current => {
-                            let ordering = order(&value, current).ok_or_else(|| cannot("order", &value, current))?;
-                            if matches!(op, LOp::Min(_)) { ordering.is_lt() } else { ordering.is_gt() }
+                            let ordering = order(&value, current)
+                                .ok_or_else(|| cannot("order", &value, current))?;
+                            if matches!(op, LOp::Min(_)) {
+                                ordering.is_lt()
+                            } else {
+                                ordering.is_gt()
+                            }
                         }
                     };
                     if replace {
@@ -420,12 +518,22 @@ impl<'a> Machine<'a> {
                     let bindings = self
                         .binding_slots
                         .iter()
-                        .map(|slot| frame.locals.get(usize::from(*slot)).cloned().unwrap_or(Value::None))
+                        .map(|slot| {
+                            frame
+                                .locals
+                                .get(usize::from(*slot))
+                                .cloned()
+                                .unwrap_or(Value::None)
+                        })
                         .collect();
                     self.emissions.push(Emission { message, bindings });
                 }
                 LOp::Return => {
-                    let value = if self.stack.len() > base { self.pop()? } else { Value::None };
+                    let value = if self.stack.len() > base {
+                        self.pop()?
+                    } else {
+                        Value::None
+                    };
                     self.stack.truncate(base);
                     return Ok(value);
                 }
@@ -437,14 +545,17 @@ impl<'a> Machine<'a> {
 
     fn call_function(&mut self, function: u32) -> Result<Value<'a>, Fault> {
         let linked = self.linked;
-        let (Some(chunk), Some(declared)) =
-            (linked.functions.get(function as usize), linked.program.functions.get(function as usize))
-        else {
+        let (Some(chunk), Some(declared)) = (
+            linked.functions.get(function as usize),
+            linked.program.functions.get(function as usize),
+        ) else {
             return Err(Fault::Message(format!("function {function} out of range")));
         };
         let arguments = self.pop_many(usize::from(declared.arity))?;
         if self.depth >= MAX_DEPTH {
-            return Err(Fault::Message(format!("calls nested deeper than {MAX_DEPTH}")));
+            return Err(Fault::Message(format!(
+                "calls nested deeper than {MAX_DEPTH}"
+            )));
         }
         self.depth += 1;
         let mut frame = Frame::new(chunk, arguments);
@@ -459,21 +570,41 @@ impl<'a> Machine<'a> {
     }
 
     /// The elements of `collection` whose field equals one of `keys`, in collection order.
-    fn lookup(&mut self, collection: &Value<'a>, accessor: Accessor, keys: &[Value<'a>]) -> Result<Value<'a>, Fault> {
+    fn lookup(
+        &mut self,
+        collection: &Value<'a>,
+        accessor: Accessor,
+        keys: &[Value<'a>],
+    ) -> Result<Value<'a>, Fault> {
         match collection {
             Value::Facts(facts) => {
-                let index = self.index(*facts, accessor)?;
+                let identity = facts.identity();
+                let cache_key = (identity.0, identity.1, identity.2, accessor);
+                let probes = self.probes.entry(cache_key).or_insert(0);
+                *probes += 1;
+                if *probes < INDEX_AFTER && !self.indexes.contains_key(&cache_key) {
+                    return self.scan(*facts, accessor, keys);
+                }
+                let index = self.index(*facts, accessor, cache_key)?;
+                if let [key] = keys {
+                    let found = Key::of(key).and_then(|key| index.groups.get(&key).copied());
+                    let (start, end) = found.unwrap_or((0, 0));
+                    return Ok(Value::Picked(
+                        *facts,
+                        Positions::new(Rc::clone(&index.positions), start, end),
+                    ));
+                }
                 let mut positions: Vec<u32> = Vec::new();
                 for key in keys {
-                    match Key::of(key).and_then(|key| index.get(&key)) {
-                        Some(found) if keys.len() == 1 => return Ok(Value::Picked(*facts, Rc::clone(found))),
-                        Some(found) => positions.extend_from_slice(found),
-                        None => {}
+                    if let Some((start, end)) =
+                        Key::of(key).and_then(|key| index.groups.get(&key).copied())
+                    {
+                        positions.extend(index.positions.get(start..end).unwrap_or(&[]));
                     }
                 }
                 positions.sort_unstable();
                 positions.dedup();
-                Ok(Value::Picked(*facts, Rc::from(positions)))
+                Ok(Value::Picked(*facts, Positions::whole(Rc::from(positions))))
             }
             Value::None => Ok(Value::List(Rc::new(Vec::new()))),
             other => {
@@ -482,7 +613,9 @@ impl<'a> Machine<'a> {
                 };
                 let mut kept = Vec::new();
                 for position in 0..len {
-                    let Some(element) = other.element(position) else { continue };
+                    let Some(element) = other.element(position) else {
+                        continue;
+                    };
                     let Value::Rec(rec) = element else { continue };
                     let value = field(rec, accessor)?;
                     if keys.iter().any(|key| equal(&value, key) == Some(true)) {
@@ -495,30 +628,105 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn index(&mut self, facts: Facts<'a>, accessor: Accessor) -> Result<Rc<Index<'a>>, Fault> {
-        let (address, len, kind) = facts.identity();
-        let cache_key = (address, len, kind, accessor);
+    /// A lookup without an index: one native pass over the collection.
+    fn scan(
+        &mut self,
+        facts: Facts<'a>,
+        accessor: Accessor,
+        keys: &[Value<'a>],
+    ) -> Result<Value<'a>, Fault> {
+        let len = facts.len();
+        self.fuel = self.fuel.saturating_sub(len as u64 / 8);
+        let wanted: Vec<Key<'a>> = keys.iter().filter_map(Key::of).collect();
+        let mut positions = Vec::new();
+        for position in 0..len {
+            let Some(Value::Rec(rec)) = facts.get(position) else {
+                continue;
+            };
+            if let Some(key) = Key::of(&field(rec, accessor)?)
+                && wanted.contains(&key)
+            {
+                positions.push(u32::try_from(position).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(Value::Picked(facts, Positions::whole(Rc::from(positions))))
+    }
+
+    fn index(
+        &mut self,
+        facts: Facts<'a>,
+        accessor: Accessor,
+        cache_key: IndexKey,
+    ) -> Result<Rc<Index<'a>>, Fault> {
         if let Some(index) = self.indexes.get(&cache_key) {
             return Ok(Rc::clone(index));
         }
-        let mut building: HashMap<Key<'a>, Vec<u32>> = HashMap::new();
-        for position in 0..len {
-            let Some(Value::Rec(rec)) = facts.get(position) else { continue };
-            if let Some(key) = Key::of(&field(rec, accessor)?) {
-                building.entry(key).or_default().push(u32::try_from(position).unwrap_or(u32::MAX));
-            }
-        }
+        let len = facts.len();
         // Building costs a pass over the collection: charge it once.
         self.fuel = self.fuel.saturating_sub(len as u64 / 4);
-        let index: Rc<Index<'a>> = Rc::new(building.into_iter().map(|(key, found)| (key, Rc::from(found))).collect());
+        // Pass 1: each element's group; pass 2: the groups' runs in one positions array.
+        let mut group_of: HashMap<Key<'a>, usize> = HashMap::new();
+        let mut groups: Vec<usize> = Vec::with_capacity(len);
+        let mut sizes: Vec<usize> = Vec::new();
+        for position in 0..len {
+            let key = match facts.get(position) {
+                Some(Value::Rec(rec)) => Key::of(&field(rec, accessor)?),
+                _ => None,
+            };
+            let Some(key) = key else {
+                groups.push(usize::MAX);
+                continue;
+            };
+            let next = sizes.len();
+            let group = *group_of.entry(key).or_insert(next);
+            if group == next {
+                sizes.push(0);
+            }
+            if let Some(size) = sizes.get_mut(group) {
+                *size += 1;
+            }
+            groups.push(group);
+        }
+        let mut starts = Vec::with_capacity(sizes.len());
+        let mut total = 0usize;
+        for size in &sizes {
+            starts.push(total);
+            total += size;
+        }
+        let mut filled = starts.clone();
+        let mut positions = vec![0u32; total];
+        for (position, group) in groups.iter().enumerate() {
+            if let Some(next) = filled.get_mut(*group) {
+                if let Some(slot) = positions.get_mut(*next) {
+                    *slot = u32::try_from(position).unwrap_or(u32::MAX);
+                }
+                *next += 1;
+            }
+        }
+        let groups = group_of
+            .into_iter()
+            .map(|(key, group)| {
+                let start = starts.get(group).copied().unwrap_or(0);
+                (key, (start, start + sizes.get(group).copied().unwrap_or(0)))
+            })
+            .collect();
+        let index = Rc::new(Index {
+            groups,
+            positions: Rc::from(positions),
+        });
         self.indexes.insert(cache_key, Rc::clone(&index));
         Ok(index)
     }
 }
 
 fn field<'a>(rec: Rec<'a>, accessor: Accessor) -> Result<Value<'a>, Fault> {
-    read(rec, accessor)
-        .ok_or_else(|| Fault::Message(format!("field `{}` read from a {}", accessor.name(), rec.type_name())))
+    read(rec, accessor).ok_or_else(|| {
+        Fault::Message(format!(
+            "field `{}` read from a {}",
+            accessor.name(),
+            rec.type_name()
+        ))
+    })
 }
 
 fn cannot(what: &str, a: &Value<'_>, b: &Value<'_>) -> Fault {
@@ -527,15 +735,26 @@ fn cannot(what: &str, a: &Value<'_>, b: &Value<'_>) -> Fault {
 
 fn index<'a>(collection: &Value<'a>, key: &Value<'a>) -> Result<Value<'a>, Fault> {
     Ok(match (collection, key) {
-        (Value::StrMap(map), Value::Str(key)) => map.get(key.as_str()).map_or(Value::None, |value| Value::str(value)),
+        (Value::StrMap(map), Value::Str(key)) => map
+            .get(key.as_str())
+            .map_or(Value::None, |value| Value::str(value)),
         (Value::Map(entries), key) => entries
             .iter()
             .find(|(candidate, _)| equal(candidate, key) == Some(true))
             .map_or(Value::None, |(_, value)| value.clone()),
         (list, Value::Int(position)) => {
-            let len = list.collection_len().ok_or_else(|| format!("cannot index {}", list.kind()))?;
-            let position = if *position < 0 { position.saturating_add(len as i64) } else { *position };
-            usize::try_from(position).ok().and_then(|position| list.element(position)).unwrap_or(Value::None)
+            let len = list
+                .collection_len()
+                .ok_or_else(|| format!("cannot index {}", list.kind()))?;
+            let position = if *position < 0 {
+                position.saturating_add(len as i64)
+            } else {
+                *position
+            };
+            usize::try_from(position)
+                .ok()
+                .and_then(|position| list.element(position))
+                .unwrap_or(Value::None)
         }
         (collection, key) => return Err(cannot("index", collection, key)),
     })
@@ -544,13 +763,23 @@ fn index<'a>(collection: &Value<'a>, key: &Value<'a>) -> Result<Value<'a>, Fault
 fn arithmetic<'a>(op: LOp, a: Value<'a>, b: Value<'a>, limit: usize) -> Result<Value<'a>, Fault> {
     let overflow = || Fault::Message("integer overflow".to_string());
     Ok(match (op, &a, &b) {
-        (LOp::Add, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(*y).ok_or_else(overflow)?),
-        (LOp::Sub, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_sub(*y).ok_or_else(overflow)?),
-        (LOp::Mul, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_mul(*y).ok_or_else(overflow)?),
+        (LOp::Add, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_add(*y).ok_or_else(overflow)?)
+        }
+        (LOp::Sub, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_sub(*y).ok_or_else(overflow)?)
+        }
+        (LOp::Mul, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_mul(*y).ok_or_else(overflow)?)
+        }
         // Integer division by zero is 0: the language is total.
         (LOp::Div | LOp::Rem, Value::Int(_), Value::Int(0)) => Value::Int(0),
-        (LOp::Div, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_div(*y).ok_or_else(overflow)?),
-        (LOp::Rem, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_rem(*y).ok_or_else(overflow)?),
+        (LOp::Div, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_div(*y).ok_or_else(overflow)?)
+        }
+        (LOp::Rem, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_rem(*y).ok_or_else(overflow)?)
+        }
         (_, Value::Float(_) | Value::Int(_), Value::Float(_) | Value::Int(_)) => {
             let (x, y) = (as_float(&a), as_float(&b));
             Value::Float(match op {
@@ -561,14 +790,21 @@ fn arithmetic<'a>(op: LOp, a: Value<'a>, b: Value<'a>, limit: usize) -> Result<V
                 _ => x % y,
             })
         }
-        (LOp::Add, Value::Str(x), Value::Str(y)) => Value::string(format!("{}{}", x.as_str(), y.as_str())),
-        (LOp::Add, Value::Time(t), Value::Duration(d)) | (LOp::Add, Value::Duration(d), Value::Time(t)) => {
-            Value::Time(Timestamp::from_unix_seconds(t.unix_seconds().saturating_add(*d)).ok_or_else(overflow)?)
+        (LOp::Add, Value::Str(x), Value::Str(y)) => {
+            Value::string(format!("{}{}", x.as_str(), y.as_str()))
         }
-        (LOp::Sub, Value::Time(t), Value::Duration(d)) => {
-            Value::Time(Timestamp::from_unix_seconds(t.unix_seconds().saturating_sub(*d)).ok_or_else(overflow)?)
+        (LOp::Add, Value::Time(t), Value::Duration(d))
+        | (LOp::Add, Value::Duration(d), Value::Time(t)) => Value::Time(
+            Timestamp::from_unix_seconds(t.unix_seconds().saturating_add(*d))
+                .ok_or_else(overflow)?,
+        ),
+        (LOp::Sub, Value::Time(t), Value::Duration(d)) => Value::Time(
+            Timestamp::from_unix_seconds(t.unix_seconds().saturating_sub(*d))
+                .ok_or_else(overflow)?,
+        ),
+        (LOp::Sub, Value::Time(x), Value::Time(y)) => {
+            Value::Duration(x.unix_seconds().saturating_sub(y.unix_seconds()))
         }
-        (LOp::Sub, Value::Time(x), Value::Time(y)) => Value::Duration(x.unix_seconds().saturating_sub(y.unix_seconds())),
         (LOp::Sub, Value::Date(x), Value::Date(y)) => {
             let days = x.0.since(y.0).map_err(|err| err.to_string())?.get_days();
             Value::Duration(i64::from(days).saturating_mul(86_400))
@@ -576,14 +812,17 @@ fn arithmetic<'a>(op: LOp, a: Value<'a>, b: Value<'a>, limit: usize) -> Result<V
         (LOp::Add | LOp::Sub, Value::Date(date), Value::Duration(d)) => {
             let days = d / 86_400;
             let days = if matches!(op, LOp::Sub) { -days } else { days };
-            let span = jiff::Span::new().try_days(days).map_err(|err| err.to_string())?;
-            Value::Date(tollgate_facts::Date(date.0.checked_add(span).map_err(|err| err.to_string())?))
+            let span = jiff::Span::new()
+                .try_days(days)
+                .map_err(|err| err.to_string())?;
+            Value::Date(tollgate_facts::Date(
+                date.0.checked_add(span).map_err(|err| err.to_string())?,
+            ))
         }
         (LOp::Add, Value::Duration(x), Value::Duration(y)) => Value::Duration(x.saturating_add(*y)),
         (LOp::Sub, Value::Duration(x), Value::Duration(y)) => Value::Duration(x.saturating_sub(*y)),
-        (LOp::Mul, Value::Duration(x), Value::Int(y)) | (LOp::Mul, Value::Int(y), Value::Duration(x)) => {
-            Value::Duration(x.saturating_mul(*y))
-        }
+        (LOp::Mul, Value::Duration(x), Value::Int(y))
+        | (LOp::Mul, Value::Int(y), Value::Duration(x)) => Value::Duration(x.saturating_mul(*y)),
         (LOp::Div, Value::Duration(_), Value::Int(0)) => Value::Duration(0),
         (LOp::Div, Value::Duration(x), Value::Int(y)) => Value::Duration(x / y),
         (LOp::Add, _, _) if a.collection_len().is_some() && b.collection_len().is_some() => {

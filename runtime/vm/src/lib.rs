@@ -16,7 +16,8 @@ mod value;
 
 pub use builtins::Builtin;
 pub use eval::{
-    EvalOptions, Evaluation, Finding, Location, SourceSpan, Suppression, Verdict, VmError, evaluate, verdict,
+    EvalOptions, Evaluation, Finding, Location, SourceSpan, Suppression, Verdict, VmError,
+    evaluate, verdict,
 };
 pub use link::{LinkError, Linked, Vm};
 pub use param::parse_param;

@@ -13,7 +13,9 @@ use crate::builtins::Builtin;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {
     /// A field the facts model does not have.
-    #[error("unknown field `{record}.{field}`: the program was compiled against another facts schema")]
+    #[error(
+        "unknown field `{record}.{field}`: the program was compiled against another facts schema"
+    )]
     UnknownField {
         /// Record type.
         record: String,
@@ -175,7 +177,11 @@ impl Linked {
 
     /// The declared type of the param named `name`.
     pub fn param_type(&self, name: &str) -> Option<&Type> {
-        self.program.params.iter().find(|param| param.name == name).map(|param| &param.ty)
+        self.program
+            .params
+            .iter()
+            .find(|param| param.name == name)
+            .map(|param| &param.ty)
     }
 
     /// The resolved value of a constant (used for param overrides).
@@ -195,13 +201,18 @@ impl Vm {
         for declared in &program.enums {
             match enums.iter().find(|(name, _)| *name == declared.name) {
                 Some((_, variants)) if *variants == declared.variants => {}
-                Some(_) if is_facts_enum(&declared.name) => return Err(LinkError::EnumMismatch(declared.name.clone())),
+                Some(_) if is_facts_enum(&declared.name) => {
+                    return Err(LinkError::EnumMismatch(declared.name.clone()));
+                }
                 Some(_) => return Err(LinkError::EnumMismatch(declared.name.clone())),
                 None => enums.push((declared.name.clone(), declared.variants.clone())),
             }
         }
-        let constants =
-            program.constants.iter().map(|constant| resolve_constant(&enums, constant)).collect::<Result<_, _>>()?;
+        let constants = program
+            .constants
+            .iter()
+            .map(|constant| resolve_constant(&enums, constant))
+            .collect::<Result<_, _>>()?;
         let patterns = program
             .patterns
             .iter()
@@ -220,44 +231,86 @@ impl Vm {
         let builtins = program
             .builtins
             .iter()
-            .map(|name| Builtin::from_name(name).ok_or_else(|| LinkError::UnknownBuiltin(name.clone())))
+            .map(|name| {
+                Builtin::from_name(name).ok_or_else(|| LinkError::UnknownBuiltin(name.clone()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let params = program
             .params
             .iter()
             .map(|param| resolve_constant(&enums, &param.default))
             .collect::<Result<_, _>>()?;
-        let tables = Tables { program, accessors: &accessors, builtins: &builtins };
+        let tables = Tables {
+            program,
+            accessors: &accessors,
+            builtins: &builtins,
+        };
         let functions = program
             .functions
             .iter()
             .map(|function| tables.chunk(&function.name, &function.chunk))
             .collect::<Result<_, _>>()?;
-        let rules =
-            program.rules.iter().map(|rule| tables.chunk(&rule.name, &rule.chunk)).collect::<Result<_, _>>()?;
+        let rules = program
+            .rules
+            .iter()
+            .map(|rule| tables.chunk(&rule.name, &rule.chunk))
+            .collect::<Result<_, _>>()?;
         let mut exceptions = Vec::with_capacity(program.exceptions.len());
         for exception in &program.exceptions {
             let label = format!("except {}", exception.rule);
-            let rule = program.rules.iter().position(|rule: &Rule| rule.name == exception.rule).ok_or_else(|| {
-                LinkError::Malformed { chunk: label.clone(), instruction: 0, message: "unknown rule".to_string() }
-            })?;
-            let predicate = exception.predicate.as_ref().map(|chunk| tables.chunk(&label, chunk)).transpose()?;
+            let rule = program
+                .rules
+                .iter()
+                .position(|rule: &Rule| rule.name == exception.rule)
+                .ok_or_else(|| LinkError::Malformed {
+                    chunk: label.clone(),
+                    instruction: 0,
+                    message: "unknown rule".to_string(),
+                })?;
+            let predicate = exception
+                .predicate
+                .as_ref()
+                .map(|chunk| tables.chunk(&label, chunk))
+                .transpose()?;
             let expires = match &exception.until {
                 Some(text) => {
                     let date: Date = text.parse().map_err(LinkError::BadConstant)?;
-                    let next = date.0.tomorrow().map_err(|err| LinkError::BadConstant(err.to_string()))?;
-                    Some(Date(next).start().ok_or_else(|| LinkError::BadConstant(format!("date `{text}`")))?)
+                    let next = date
+                        .0
+                        .tomorrow()
+                        .map_err(|err| LinkError::BadConstant(err.to_string()))?;
+                    Some(
+                        Date(next)
+                            .start()
+                            .ok_or_else(|| LinkError::BadConstant(format!("date `{text}`")))?,
+                    )
                 }
                 None => None,
             };
-            exceptions.push(LException { rule, predicate, expires });
+            exceptions.push(LException {
+                rule,
+                predicate,
+                expires,
+            });
         }
-        Ok(Linked { program: program.clone(), constants, patterns, enums, params, functions, rules, exceptions })
+        Ok(Linked {
+            program: program.clone(),
+            constants,
+            patterns,
+            enums,
+            params,
+            functions,
+            rules,
+            exceptions,
+        })
     }
 }
 
 fn is_facts_enum(name: &str) -> bool {
-    matches!(name, "Severity" | "Ecosystem" | "FileKind" | "FixState" | "PasswordState")
+    matches!(
+        name,
+        "Severity" | "Ecosystem" | "FileKind" | "FixState" | "PasswordState"
+    )
 }
 
 pub(crate) fn compile_pattern(kind: PatternKind, source: &str) -> Result<Matcher, LinkError> {
@@ -266,17 +319,33 @@ pub(crate) fn compile_pattern(kind: PatternKind, source: &str) -> Result<Matcher
             .size_limit(1 << 22)
             .build()
             .map(Matcher::Regex)
-            .map_err(|err| LinkError::BadPattern { kind: "regex", pattern: source.to_string(), message: err.to_string() }),
+            .map_err(|err| LinkError::BadPattern {
+                kind: "regex",
+                pattern: source.to_string(),
+                message: err.to_string(),
+            }),
         PatternKind::Glob => globset::GlobBuilder::new(source)
             .literal_separator(true)
             .build()
             .map(|glob| Matcher::Glob(glob.compile_matcher()))
-            .map_err(|err| LinkError::BadPattern { kind: "glob", pattern: source.to_string(), message: err.to_string() }),
+            .map_err(|err| LinkError::BadPattern {
+                kind: "glob",
+                pattern: source.to_string(),
+                message: err.to_string(),
+            }),
     }
 }
 
-pub(crate) fn resolve_constant(enums: &[(String, Vec<String>)], constant: &Constant) -> Result<LConst, LinkError> {
-    let list = |items: &[Constant]| items.iter().map(|item| resolve_constant(enums, item)).collect::<Result<Vec<_>, _>>();
+pub(crate) fn resolve_constant(
+    enums: &[(String, Vec<String>)],
+    constant: &Constant,
+) -> Result<LConst, LinkError> {
+    let list = |items: &[Constant]| {
+        items
+            .iter()
+            .map(|item| resolve_constant(enums, item))
+            .collect::<Result<Vec<_>, _>>()
+    };
     Ok(match constant {
         Constant::None => LConst::None,
         Constant::Bool(flag) => LConst::Bool(*flag),
@@ -293,7 +362,9 @@ pub(crate) fn resolve_constant(enums: &[(String, Vec<String>)], constant: &Const
             let position = variants
                 .iter()
                 .position(|known| known == variant)
-                .ok_or_else(|| LinkError::BadConstant(format!("`{ty}` has no variant `{variant}`")))?;
+                .ok_or_else(|| {
+                    LinkError::BadConstant(format!("`{ty}` has no variant `{variant}`"))
+                })?;
             LConst::Enum(small(id)?, small(position)?)
         }
         Constant::Date(text) => LConst::Date(text.parse().map_err(LinkError::BadConstant)?),
@@ -304,14 +375,20 @@ pub(crate) fn resolve_constant(enums: &[(String, Vec<String>)], constant: &Const
         Constant::Map(entries) => LConst::Map(
             entries
                 .iter()
-                .map(|(key, value)| Ok((resolve_constant(enums, key)?, resolve_constant(enums, value)?)))
+                .map(|(key, value)| {
+                    Ok((
+                        resolve_constant(enums, key)?,
+                        resolve_constant(enums, value)?,
+                    ))
+                })
                 .collect::<Result<_, LinkError>>()?,
         ),
     })
 }
 
 fn small(index: usize) -> Result<u16, LinkError> {
-    u16::try_from(index).map_err(|_| LinkError::BadConstant("too many enums or variants".to_string()))
+    u16::try_from(index)
+        .map_err(|_| LinkError::BadConstant("too many enums or variants".to_string()))
 }
 
 struct Tables<'p> {
@@ -325,24 +402,47 @@ impl Tables<'_> {
         let len = chunk.code.len();
         let mut code = Vec::with_capacity(len);
         for (instruction, op) in chunk.code.iter().enumerate() {
-            let bad = |message: String| LinkError::Malformed { chunk: name.to_string(), instruction, message };
+            let bad = |message: String| LinkError::Malformed {
+                chunk: name.to_string(),
+                instruction,
+                message,
+            };
             let check = |index: u32, limit: usize, what: &str| {
-                if (index as usize) < limit { Ok(index) } else { Err(bad(format!("{what} {index} out of range"))) }
+                if (index as usize) < limit {
+                    Ok(index)
+                } else {
+                    Err(bad(format!("{what} {index} out of range")))
+                }
             };
             let slot = |index: u16, limit: u16, what: &str| {
-                if index < limit { Ok(index) } else { Err(bad(format!("{what} slot {index} out of range"))) }
+                if index < limit {
+                    Ok(index)
+                } else {
+                    Err(bad(format!("{what} slot {index} out of range")))
+                }
             };
             let target = |index: u32| {
-                if (index as usize) <= len { Ok(index) } else { Err(bad(format!("jump to {index} outside the chunk"))) }
+                if (index as usize) <= len {
+                    Ok(index)
+                } else {
+                    Err(bad(format!("jump to {index} outside the chunk")))
+                }
             };
             let field = |index: u32| {
-                self.accessors.get(index as usize).copied().ok_or_else(|| bad(format!("field {index} out of range")))
+                self.accessors
+                    .get(index as usize)
+                    .copied()
+                    .ok_or_else(|| bad(format!("field {index} out of range")))
             };
             code.push(match *op {
-                Op::Const(index) => LOp::Const(check(index, self.program.constants.len(), "constant")?),
+                Op::Const(index) => {
+                    LOp::Const(check(index, self.program.constants.len(), "constant")?)
+                }
                 Op::Local(index) => LOp::Local(slot(index, chunk.locals, "local")?),
                 Op::SetLocal(index) => LOp::SetLocal(slot(index, chunk.locals, "local")?),
-                Op::Param(index) => LOp::Param(slot(index, small_len(self.program.params.len()), "param")?),
+                Op::Param(index) => {
+                    LOp::Param(slot(index, small_len(self.program.params.len()), "param")?)
+                }
                 Op::Image => LOp::Image,
                 Op::Pop => LOp::Pop,
                 Op::Dup => LOp::Dup,
@@ -363,7 +463,9 @@ impl Tables<'_> {
                 Op::Neg => LOp::Neg,
                 Op::Not => LOp::Not,
                 Op::In => LOp::In,
-                Op::Matches(index) => LOp::Matches(check(index, self.program.patterns.len(), "pattern")?),
+                Op::Matches(index) => {
+                    LOp::Matches(check(index, self.program.patterns.len(), "pattern")?)
+                }
                 Op::Glob(index) => LOp::Glob(check(index, self.program.patterns.len(), "pattern")?),
                 Op::Jump(index) => LOp::Jump(target(index)?),
                 Op::JumpIfFalse(index) => LOp::JumpIfFalse(target(index)?),
@@ -374,7 +476,10 @@ impl Tables<'_> {
                 Op::MakeMap(count) => LOp::MakeMap(count),
                 Op::Concat(count) => LOp::Concat(count),
                 Op::Call { builtin, argc } => LOp::Call(
-                    self.builtins.get(builtin as usize).copied().ok_or_else(|| bad(format!("builtin {builtin} out of range")))?,
+                    self.builtins
+                        .get(builtin as usize)
+                        .copied()
+                        .ok_or_else(|| bad(format!("builtin {builtin} out of range")))?,
                     argc,
                 ),
                 Op::CallFn(index) => {
@@ -384,7 +489,10 @@ impl Tables<'_> {
                         .get(index as usize)
                         .ok_or_else(|| bad(format!("function {index} out of range")))?;
                     if function.arity > function.chunk.locals {
-                        return Err(bad(format!("function `{}` has fewer locals than arguments", function.name)));
+                        return Err(bad(format!(
+                            "function `{}` has fewer locals than arguments",
+                            function.name
+                        )));
                     }
                     LOp::CallFn(index)
                 }
@@ -411,7 +519,12 @@ impl Tables<'_> {
                 message: "span table does not match the code".to_string(),
             });
         }
-        Ok(LChunk { code, spans: chunk.spans.clone(), locals: chunk.locals, iterators: chunk.iterators })
+        Ok(LChunk {
+            code,
+            spans: chunk.spans.clone(),
+            locals: chunk.locals,
+            iterators: chunk.iterators,
+        })
     }
 }
 

@@ -19,7 +19,10 @@ pub fn parse_param(ty: &Type, text: &str) -> Result<Constant, String> {
             "false" => Ok(Constant::Bool(false)),
             _ => Err(expected("`true` or `false`", text)),
         },
-        Type::Int => trimmed.parse().map(Constant::Int).map_err(|_| expected("an integer", text)),
+        Type::Int => trimmed
+            .parse()
+            .map(Constant::Int)
+            .map_err(|_| expected("an integer", text)),
         Type::Float => trimmed
             .parse::<f64>()
             .ok()
@@ -45,7 +48,9 @@ pub fn parse_param(ty: &Type, text: &str) -> Result<Constant, String> {
         Type::Duration => trimmed
             .parse::<Duration>()
             .map(|duration| Constant::Duration(duration.seconds()))
-            .map_err(|err| format!("expected a duration like `30d` or `1h30m`, found `{text}` ({err})")),
+            .map_err(|err| {
+                format!("expected a duration like `30d` or `1h30m`, found `{text}` ({err})")
+            }),
         Type::Enum(name) => parse_enum(name, trimmed),
         Type::Optional(inner) => {
             if trimmed == "none" {
@@ -56,15 +61,25 @@ pub fn parse_param(ty: &Type, text: &str) -> Result<Constant, String> {
         }
         Type::List(item) | Type::Set(item) => {
             let items = if trimmed.starts_with('[') {
-                let parsed: Vec<serde_json::Value> =
-                    serde_json::from_str(trimmed).map_err(|err| format!("invalid JSON list `{text}`: {err}"))?;
-                parsed.iter().map(|element| parse_json(item, element)).collect::<Result<Vec<_>, _>>()?
+                let parsed: Vec<serde_json::Value> = serde_json::from_str(trimmed)
+                    .map_err(|err| format!("invalid JSON list `{text}`: {err}"))?;
+                parsed
+                    .iter()
+                    .map(|element| parse_json(item, element))
+                    .collect::<Result<Vec<_>, _>>()?
             } else if trimmed.is_empty() {
                 Vec::new()
             } else {
-                trimmed.split(',').map(|part| parse_param(item, part.trim())).collect::<Result<Vec<_>, _>>()?
+                trimmed
+                    .split(',')
+                    .map(|part| parse_param(item, part.trim()))
+                    .collect::<Result<Vec<_>, _>>()?
             };
-            Ok(if matches!(ty, Type::Set(_)) { Constant::Set(items) } else { Constant::List(items) })
+            Ok(if matches!(ty, Type::Set(_)) {
+                Constant::Set(items)
+            } else {
+                Constant::List(items)
+            })
         }
         Type::Map(key, value) => {
             let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(trimmed)
@@ -83,7 +98,9 @@ fn parse_json(ty: &Type, value: &serde_json::Value) -> Result<Constant, String> 
     match value {
         serde_json::Value::String(text) => parse_param(ty, text),
         serde_json::Value::Null => parse_param(ty, "none"),
-        serde_json::Value::Array(_) | serde_json::Value::Object(_) => parse_param(ty, &value.to_string()),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            parse_param(ty, &value.to_string())
+        }
         other => parse_param(ty, &other.to_string()),
     }
 }
@@ -93,13 +110,22 @@ fn expected(what: &str, text: &str) -> String {
 }
 
 fn parse_enum(name: &str, text: &str) -> Result<Constant, String> {
-    let bare = text.strip_prefix(name).and_then(|rest| rest.strip_prefix('.')).unwrap_or(text);
+    let bare = text
+        .strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .unwrap_or(text);
     let enums = facts_enums();
     let Some((_, variants)) = enums.iter().find(|(known, _)| known == name) else {
         // A policy's own enum: the linker checks the variant when the param is resolved.
-        let is_name = !bare.is_empty() && bare.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+        let is_name = !bare.is_empty()
+            && bare
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
         return if is_name {
-            Ok(Constant::Enum { ty: name.to_string(), variant: bare.to_string() })
+            Ok(Constant::Enum {
+                ty: name.to_string(),
+                variant: bare.to_string(),
+            })
         } else {
             Err(expected(&format!("a `{name}` variant"), text))
         };
@@ -107,9 +133,15 @@ fn parse_enum(name: &str, text: &str) -> Result<Constant, String> {
     variants
         .iter()
         .find(|variant| variant.eq_ignore_ascii_case(bare) || kebab(variant) == bare)
-        .map(|variant| Constant::Enum { ty: name.to_string(), variant: variant.clone() })
+        .map(|variant| Constant::Enum {
+            ty: name.to_string(),
+            variant: variant.clone(),
+        })
         .ok_or_else(|| {
-            format!("expected one of {} (a `{name}`), found `{text}`", variants.join(", "))
+            format!(
+                "expected one of {} (a `{name}`), found `{text}`",
+                variants.join(", ")
+            )
         })
 }
 
@@ -127,7 +159,8 @@ pub(crate) fn check_fits(ty: &Type, value: &Constant) -> Result<(), String> {
         | (Type::Time, Constant::Time(_))
         | (Type::Duration, Constant::Duration(_)) => true,
         (Type::Enum(name), Constant::Enum { ty, .. }) => name == ty,
-        (Type::List(item), Constant::List(items)) | (Type::Set(item), Constant::Set(items) | Constant::List(items)) => {
+        (Type::List(item), Constant::List(items))
+        | (Type::Set(item), Constant::Set(items) | Constant::List(items)) => {
             return items.iter().try_for_each(|value| check_fits(item, value));
         }
         (Type::Map(key, item), Constant::Map(entries)) => {
@@ -141,6 +174,9 @@ pub(crate) fn check_fits(ty: &Type, value: &Constant) -> Result<(), String> {
     if fits {
         Ok(())
     } else {
-        Err(format!("expected a value of type `{ty}`, found `{}`", tollgate_bytecode::show_constant(value)))
+        Err(format!(
+            "expected a value of type `{ty}`, found `{}`",
+            tollgate_bytecode::show_constant(value)
+        ))
     }
 }

@@ -10,8 +10,8 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use tollgate_facts::{
-    DatabaseInfo, Date, Distro, Ecosystem, File, Group, Healthcheck, HistoryEntry, Image, Layer, Package, PackageRef,
-    Port, Secret, Timestamp, User, Vulnerability,
+    DatabaseInfo, Date, Distro, Ecosystem, File, Group, Healthcheck, HistoryEntry, Image, Layer,
+    Package, PackageRef, Port, Secret, Timestamp, User, Vulnerability,
 };
 
 /// A string, borrowed or shared.
@@ -211,6 +211,45 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// A run of positions in a shared array: the elements an index lookup selected.
+#[derive(Clone, Debug)]
+pub struct Positions {
+    all: Rc<[u32]>,
+    start: usize,
+    end: usize,
+}
+
+impl Positions {
+    /// `all[start..end]`.
+    pub fn new(all: Rc<[u32]>, start: usize, end: usize) -> Positions {
+        let end = end.min(all.len());
+        Positions {
+            all,
+            start: start.min(end),
+            end,
+        }
+    }
+
+    /// Every position of `all`.
+    pub fn whole(all: Rc<[u32]>) -> Positions {
+        let end = all.len();
+        Positions { all, start: 0, end }
+    }
+
+    /// Number of positions.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Position `index` of the run.
+    pub fn get(&self, index: usize) -> Option<u32> {
+        if index >= self.len() {
+            return None;
+        }
+        self.all.get(self.start + index).copied()
+    }
+}
+
 /// A value on the VM's stack.
 #[derive(Clone, Debug)]
 pub enum Value<'a> {
@@ -245,7 +284,7 @@ pub enum Value<'a> {
     /// A collection of the facts.
     Facts(Facts<'a>),
     /// The elements of a facts collection at these positions (an index lookup's result).
-    Picked(Facts<'a>, Rc<[u32]>),
+    Picked(Facts<'a>, Positions),
     /// A record of the facts.
     Rec(Rec<'a>),
 }
@@ -305,7 +344,7 @@ impl<'a> Value<'a> {
             Value::Map(entries) => entries.get(index).map(|(key, _)| key.clone()),
             Value::StrMap(map) => map.keys().nth(index).map(|key| Value::str(key)),
             Value::Facts(facts) => facts.get(index),
-            Value::Picked(facts, positions) => facts.get(*positions.get(index)? as usize),
+            Value::Picked(facts, positions) => facts.get(positions.get(index)? as usize),
             _ => None,
         }
     }
@@ -353,7 +392,11 @@ impl<'a> Key<'a> {
 
 /// Compares two versions: with the ecosystem of the side that has one.
 pub fn compare_versions(a: &str, a_eco: Ecosystem, b: &str, b_eco: Ecosystem) -> Ordering {
-    let ecosystem = if a_eco == Ecosystem::Unknown { b_eco } else { a_eco };
+    let ecosystem = if a_eco == Ecosystem::Unknown {
+        b_eco
+    } else {
+        a_eco
+    };
     tollgate_versions::compare(ecosystem, a, b)
 }
 
@@ -401,9 +444,15 @@ pub fn order(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
         #[allow(clippy::cast_precision_loss)] // reason: mixed int/float comparison is by value
         (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
         (Value::Str(x), Value::Str(y)) => Some(x.as_str().cmp(y.as_str())),
-        (Value::Version(x, xe), Value::Version(y, ye)) => Some(compare_versions(x.as_str(), *xe, y.as_str(), *ye)),
-        (Value::Version(x, xe), Value::Str(y)) => Some(compare_versions(x.as_str(), *xe, y.as_str(), *xe)),
-        (Value::Str(x), Value::Version(y, ye)) => Some(compare_versions(x.as_str(), *ye, y.as_str(), *ye)),
+        (Value::Version(x, xe), Value::Version(y, ye)) => {
+            Some(compare_versions(x.as_str(), *xe, y.as_str(), *ye))
+        }
+        (Value::Version(x, xe), Value::Str(y)) => {
+            Some(compare_versions(x.as_str(), *xe, y.as_str(), *xe))
+        }
+        (Value::Str(x), Value::Version(y, ye)) => {
+            Some(compare_versions(x.as_str(), *ye, y.as_str(), *ye))
+        }
         (Value::Enum(x), Value::Enum(y)) if x.ty == y.ty => Some(x.variant.cmp(&y.variant)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
@@ -471,10 +520,14 @@ pub fn into_set(mut items: Vec<Value<'_>>) -> Vec<Value<'_>> {
 pub fn contains(haystack: &Value<'_>, needle: &Value<'_>) -> Option<bool> {
     Some(match haystack {
         Value::Set(items) => {
-            items.binary_search_by(|item| total_cmp(item, needle)).is_ok()
+            items
+                .binary_search_by(|item| total_cmp(item, needle))
+                .is_ok()
                 || items.iter().any(|item| equal(item, needle) == Some(true))
         }
-        Value::Map(entries) => entries.iter().any(|(key, _)| equal(key, needle) == Some(true)),
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(key, _)| equal(key, needle) == Some(true)),
         Value::StrMap(map) => match needle {
             Value::Str(key) => map.contains_key(key.as_str()),
             _ => false,
@@ -489,7 +542,11 @@ pub fn contains(haystack: &Value<'_>, needle: &Value<'_>) -> Option<bool> {
         },
         other => {
             let len = other.collection_len()?;
-            (0..len).any(|index| other.element(index).is_some_and(|item| equal(&item, needle) == Some(true)))
+            (0..len).any(|index| {
+                other
+                    .element(index)
+                    .is_some_and(|item| equal(&item, needle) == Some(true))
+            })
         }
     })
 }
@@ -517,7 +574,9 @@ fn write_value(value: &Value<'_>, enums: &EnumNames, out: &mut String) -> fmt::R
         }
         Value::Date(date) => write!(out, "{date}"),
         Value::Time(time) => write!(out, "{time}"),
-        Value::Duration(seconds) => write!(out, "{}", tollgate_facts::Duration::from_seconds(*seconds)),
+        Value::Duration(seconds) => {
+            write!(out, "{}", tollgate_facts::Duration::from_seconds(*seconds))
+        }
         Value::Map(entries) => {
             out.write_char('{')?;
             for (position, (key, item)) in entries.iter().enumerate() {
@@ -542,7 +601,11 @@ fn write_value(value: &Value<'_>, enums: &EnumNames, out: &mut String) -> fmt::R
         }
         Value::Rec(rec) => out.write_str(rec.type_name()),
         collection => {
-            let (open, close) = if matches!(collection, Value::Set(_)) { ('{', '}') } else { ('[', ']') };
+            let (open, close) = if matches!(collection, Value::Set(_)) {
+                ('{', '}')
+            } else {
+                ('[', ']')
+            };
             out.write_char(open)?;
             for (position, item) in collection.elements().unwrap_or_default().iter().enumerate() {
                 if position > 0 {

@@ -24,6 +24,8 @@ use std::sync::{Arc, Mutex};
 
 use salsa::Setter;
 
+mod rebase;
+
 use crate::check::{self, CheckEnv, CheckedItem, RuleBindings};
 use crate::diagnostics::{Diagnostic, Label, codes};
 use crate::hir;
@@ -146,7 +148,7 @@ pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
     }
 }
 
-/// The items of a file: each one's key and its byte offset in the file.
+/// The items of a file that parsed: each one's key and its byte offset in the file.
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_>, usize)> {
     let parsed = parse_file(db, file);
@@ -156,24 +158,53 @@ pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_
         .items
         .iter()
         .filter(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
-        .filter_map(|item| {
-            let slice = text.get(item.span.range())?;
-            Some((ItemKey::new(db, file, slice.to_string()), item.span.start))
+        .map(|item| {
+            let slice = text.get(item.span.range()).unwrap_or_default();
+            (ItemKey::new(db, file, slice.to_string()), item.span.start)
         })
         .collect()
 }
 
-/// One item parsed on its own: spans relative to its start. None if it does not parse alone
-/// (its file's parse reports why).
+/// The trees of `file_items`, in the same order, with spans relative to each item's start.
 #[salsa::tracked(returns(ref))]
-pub fn item_syntax<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> Option<ast::Item> {
-    let (tree, errors) = parse_source(key.text(db));
-    if !errors.is_empty() {
-        return None;
-    }
-    tree.items
-        .into_iter()
-        .find(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
+pub fn file_item_trees(db: &dyn salsa::Database, file: SourceFile) -> Vec<Arc<ast::Item>> {
+    let parsed = parse_file(db, file);
+    parsed
+        .file
+        .items
+        .iter()
+        .filter(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
+        .map(|item| {
+            let mut item = item.clone();
+            let base = item.span.start;
+            rebase::rebase_item(&mut item, base);
+            Arc::new(item)
+        })
+        .collect()
+}
+
+/// Whether an item has no syntax error inside it. An item with one is declared (so that
+/// what refers to it does not report a cascade) but not checked.
+#[salsa::tracked]
+pub fn item_is_clean<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> bool {
+    let file = *key.file(db);
+    let Some((_, offset)) = file_items(db, file).iter().find(|(k, _)| *k == key) else {
+        return false;
+    };
+    let end = offset + key.text(db).len();
+    !parse_file(db, file)
+        .diagnostics
+        .iter()
+        .any(|d| d.primary.span.start >= *offset && d.primary.span.start < end)
+}
+
+/// One item's tree, spans relative to its start. Equal across edits that do not touch the
+/// item's text, so the queries that read it are not re-run.
+#[salsa::tracked(returns(ref))]
+pub fn item_syntax<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> Option<Arc<ast::Item>> {
+    let file = *key.file(db);
+    let index = file_items(db, file).iter().position(|(k, _)| *k == key)?;
+    file_item_trees(db, file).get(index).cloned()
 }
 
 /// Every module's declarations: names and signatures only.
@@ -192,7 +223,10 @@ pub fn global_scope(db: &dyn salsa::Database, ws: Workspace) -> GlobalScope {
             if let Some(item) = item_syntax(db, *key)
                 && is_declaration(&item.kind)
             {
-                decls.push(DeclInput { context, item });
+                decls.push(DeclInput {
+                    context,
+                    item: item.as_ref(),
+                });
             }
         }
     }
@@ -282,6 +316,19 @@ pub fn check_item<'db>(
             rule_bindings: None,
         };
     };
+    if !item_is_clean(db, key) {
+        return CheckedItem {
+            kind: None,
+            span: item.span,
+            doc: String::new(),
+            attributes: Vec::new(),
+            diagnostics: Vec::new(),
+            unused_lets: Vec::new(),
+            uses: check::Uses::default(),
+            declares: None,
+            rule_bindings: None,
+        };
+    }
     let env = DbEnv { db, ws };
     let mut checked = check::check_item(scope, context, &env, item);
     let path = file.path(db).clone();
@@ -659,11 +706,28 @@ impl Compiler {
         self.files.get(path).map(|f| f.text(&self.db).clone())
     }
 
-    /// Every diagnostic of every policy source (stdlib files are checked too, and report only
-    /// if the stdlib itself is broken), sorted by file then position.
+    /// Every diagnostic of every policy source, sorted by file then position. Stdlib files
+    /// are checked too but only their errors are reported (a user cannot act on a warning in
+    /// the stdlib; an error there means the tool itself is broken).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for file in self.files.values() {
+            let stdlib = *file.stdlib(&self.db);
+            let diagnostics = file_diagnostics(&self.db, self.workspace, *file);
+            out.extend(
+                diagnostics
+                    .iter()
+                    .filter(|d| !stdlib || d.is_error())
+                    .cloned(),
+            );
+        }
+        out
+    }
+
+    /// Every diagnostic of the stdlib's own files, warnings included (for the stdlib's tests).
+    pub fn stdlib_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for file in self.files.values().filter(|f| *f.stdlib(&self.db)) {
             out.extend(
                 file_diagnostics(&self.db, self.workspace, *file)
                     .iter()
