@@ -5,7 +5,7 @@
 //! vulnerabilities; the secret scanner fills secrets; the VM reads all of them.
 //!
 //! Architecture Invariant: these types, the JSON Schema derived from them
-//! (`tollgate facts --schema`) and the schema declarations in `stdlib/schema.tg` agree field
+//! (`tollgate facts --schema`) and the schema declarations in `stdlib/std/schema.tg` agree field
 //! for field. A test in the CLI crate proves it.
 //!
 //! On input every field may be left out (it defaults to empty or `none`) so that a hand-written
