@@ -46,6 +46,21 @@ pub struct Manifest {
     /// Image reference patterns and the policies that apply to them; first match wins.
     #[serde(default)]
     pub mappings: Vec<Mapping>,
+    /// Tuning of the built-in secret rules.
+    #[serde(default)]
+    pub secrets: SecretsSection,
+}
+
+/// `[secrets]`: the built-in rules a repository turns off, and paths it never scans.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSection {
+    /// Ids of built-in rules to turn off (`generic-password`).
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Globs of paths never scanned (`/opt/app/testdata/**`).
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

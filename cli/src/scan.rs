@@ -13,6 +13,7 @@ use tollgate_vulndb::Database;
 use crate::commands::check::{demand_reads, demanded_ecosystems};
 use crate::error::{CliError, CliResult};
 use crate::output::stderr_is_terminal;
+use crate::repo::{MANIFEST, Manifest};
 
 /// The consumers of file contents a program needs during the image pass.
 pub struct Scanners {
@@ -23,7 +24,7 @@ pub struct Scanners {
 impl Scanners {
     /// Catalogers when the program reads packages (or what is derived from them), the secret
     /// scanner (with the policy's own patterns) when it reads secrets.
-    pub fn for_program(program: &Program) -> CliResult<Scanners> {
+    pub fn for_program(program: &Program, manifest: Option<&Manifest>) -> CliResult<Scanners> {
         let demand = &program.demand;
         let catalog = demand_reads(demand, &["packages", "vulnerabilities", "baseline"])
             .then(|| Catalogers::new(demanded_ecosystems(demand).as_deref()));
@@ -38,6 +39,17 @@ impl Scanners {
                         category: None,
                     })
                     .map_err(|err| CliError::new(err.to_string()))?;
+            }
+            if let Some(tuning) = manifest.map(|manifest| &manifest.secrets) {
+                let invalid = |err: tollgate_secrets::RuleError| {
+                    CliError::new(format!("invalid `[secrets]` in `{MANIFEST}`: {err}"))
+                };
+                for rule in &tuning.disable {
+                    builder.disable(rule).map_err(invalid)?;
+                }
+                for glob in &tuning.allow_paths {
+                    builder.allow_path(glob).map_err(invalid)?;
+                }
             }
             Some(builder.build())
         } else {

@@ -58,7 +58,7 @@ pub fn run(args: CheckArgs) -> CliResult<ExitCode> {
         }
         _ => None,
     };
-    let scanners = Scanners::for_program(policy.program())?;
+    let scanners = Scanners::for_program(policy.program(), policy.manifest.as_ref())?;
     let read_options = scanners.read_options(demand, args.platform.clone());
 
     let now = Timestamp(jiff::Timestamp::now());
