@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tollgate_bytecode::{Action as BcAction, Demand};
+use tollgate_bytecode::Demand;
 use tollgate_facts::{Ecosystem, Image, Timestamp};
 use tollgate_vm::{EvalOptions, evaluate};
 
@@ -16,8 +16,8 @@ use crate::output::{emit, stdout_is_terminal};
 use crate::program::{self, CompiledPolicy};
 use crate::repo;
 use crate::report::{
-    Action, Finding, ImageIdentity, ImageResult, Location, Report, RuleInfo, Summary, Suppression,
-    Timings, Verdict, render_github, render_human, render_junit, render_sarif,
+    Finding, ImageIdentity, ImageResult, Location, Report, RuleInfo, Summary, Suppression, Timings,
+    Verdict, render_github, render_human, render_junit, render_sarif,
 };
 use crate::scan::{self, Scanners};
 
@@ -246,14 +246,6 @@ fn selected_rules(policy: &CompiledPolicy, image: &Image) -> Option<BTreeSet<Str
     )
 }
 
-fn convert_action(action: BcAction) -> Action {
-    match action {
-        BcAction::Deny => Action::Deny,
-        BcAction::Warn => Action::Warn,
-        BcAction::Info => Action::Info,
-    }
-}
-
 fn convert_finding(finding: &tollgate_vm::Finding, image: &Image) -> Finding {
     let location = finding.location.clone().unwrap_or_default();
     let layer = location.layer.clone().or_else(|| {
@@ -269,7 +261,7 @@ fn convert_finding(finding: &tollgate_vm::Finding, image: &Image) -> Finding {
     Finding {
         rule: finding.rule.clone(),
         id: finding.id.clone(),
-        action: convert_action(finding.action),
+        action: finding.action,
         message: finding.message.clone(),
         location: Location {
             layer,
@@ -294,7 +286,7 @@ fn rule_infos(policy: &CompiledPolicy) -> Vec<RuleInfo> {
         .map(|rule| RuleInfo {
             name: rule.name.clone(),
             id: rule.id.clone(),
-            action: convert_action(rule.action),
+            action: rule.action,
             doc: rule.doc.clone(),
             remediation: rule.remediation.clone(),
             tags: rule.tags.clone(),

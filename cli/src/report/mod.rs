@@ -16,43 +16,10 @@ pub use human::render_human;
 pub use junit::{render_junit, xml_escape};
 pub use sarif::render_sarif;
 
-/// The verdict of one image or of the whole run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Warn,
-    Fail,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
-        }
-    }
-}
-
-/// What a rule does when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Info,
-    Warn,
-    Deny,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Info => "info",
-            Action::Warn => "warn",
-            Action::Deny => "deny",
-        }
-    }
-}
+/// The verdict of one image or of the whole run, and what a rule does when it fires: the VM's
+/// and the bytecode's own types, so the report and the evaluation cannot disagree.
+pub use tollgate_bytecode::Action;
+pub use tollgate_vm::Verdict;
 
 /// The whole report of one `tollgate check` run.
 #[derive(Debug, Clone, Serialize)]
