@@ -25,16 +25,19 @@ use tower_lsp_server::{LspService, Server};
 pub use server::Backend;
 
 /// Server settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// How long edits must pause before diagnostics are computed and published.
     pub debounce: Duration,
+    /// The `tollgate` binary that runs tests for the test code lens; none disables running.
+    pub test_runner: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             debounce: Duration::from_millis(50),
+            test_runner: None,
         }
     }
 }
@@ -56,10 +59,15 @@ pub async fn serve_stdio() {
 
 /// Serves LSP on stdin/stdout on a runtime of its own: what `tollgate lsp` runs.
 pub fn run_stdio() -> std::io::Result<()> {
+    run_stdio_with(Config::default())
+}
+
+/// [`run_stdio`] with a configuration (`tollgate lsp` passes itself as the test runner).
+pub fn run_stdio_with(config: Config) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(serve_stdio());
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), config));
     Ok(())
 }

@@ -21,13 +21,18 @@ pub const RUN_TEST_COMMAND: &str = "tollgate.runTest";
 pub struct Backend {
     client: Client,
     pub(crate) state: Arc<State>,
+    test_runner: Option<std::path::PathBuf>,
 }
 
 impl Backend {
     /// A server that talks to `client`.
     pub fn new(client: Client, config: Config) -> Backend {
         let state = State::start(client.clone(), config.debounce);
-        Backend { client, state }
+        Backend {
+            client,
+            state,
+            test_runner: config.test_runner,
+        }
     }
 
     /// Runs `query` at a document position: (analysis, compiler path, byte offset).
@@ -536,16 +541,41 @@ impl LanguageServer for Backend {
         let Ok(uri) = uri.parse::<Uri>() else {
             return Err(Error::invalid_params(format!("`{uri}` is not a URI")));
         };
-        let name = name.to_string();
-        let report = self
+        let checked_name = name.to_string();
+        let problem = self
             .on(&uri, move |analysis, _, path, _| {
-                Some(crate::tests::run(analysis, path, &name))
+                Some(crate::tests::check(analysis, path, &checked_name))
             })
-            .await
-            .unwrap_or_else(|| crate::tests::TestReport {
+            .await;
+        let report = match (problem, &self.test_runner, uri.to_file_path()) {
+            (None, _, _) => crate::tests::TestReport {
                 passed: false,
                 message: "tollgate: the test could not be run".to_string(),
-            });
+            },
+            (Some(Some(problem)), _, _) => problem,
+            (Some(None), Some(runner), Some(file)) => {
+                let (runner, file, name) = (runner.clone(), file.to_path_buf(), name.to_string());
+                tokio::task::spawn_blocking(move || crate::tests::run(&runner, &file, &name))
+                    .await
+                    .unwrap_or_else(|err| crate::tests::TestReport {
+                        passed: false,
+                        message: format!("tollgate: the test runner failed: {err}"),
+                    })
+            }
+            (Some(None), None, _) => crate::tests::TestReport {
+                passed: false,
+                message: format!(
+                    "test `{name}` compiles, but this server has no test runner: start it as `tollgate lsp`"
+                ),
+            },
+            (Some(None), Some(_), None) => crate::tests::TestReport {
+                passed: false,
+                message: format!(
+                    "`{}` is not a file on disk: save it to run its tests",
+                    uri.as_str()
+                ),
+            },
+        };
         let kind = if report.passed {
             MessageType::INFO
         } else {

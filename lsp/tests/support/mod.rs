@@ -36,7 +36,14 @@ impl TestClient {
     pub async fn start(root: &Path, debounce: Duration) -> TestClient {
         let (client_side, server_side) = tokio::io::duplex(1 << 22);
         let (server_read, server_write) = split(server_side);
-        tokio::spawn(serve(server_read, server_write, Config { debounce }));
+        tokio::spawn(serve(
+            server_read,
+            server_write,
+            Config {
+                debounce,
+                test_runner: None,
+            },
+        ));
         let (read, writer) = split(client_side);
         let mut client = TestClient {
             reader: BufReader::new(read),
