@@ -786,3 +786,69 @@ async fn completion_inside_an_aggregate_and_signature_help_of_a_user_fn() {
     assert_eq!(hover["contents"]["value"], "```tollgate\nbool\n```");
     client.shutdown().await;
 }
+
+/// A rule with an exception that uses its bindings by name.
+const EXCEPTED: &str = r#"//! Exceptions see the rule's bindings.
+module acme.excepted
+
+deny fixable
+  for v in image.vulnerabilities
+  let pkg = v.package
+  where v.fixed_in != none
+  message "{v.id} in {pkg.name}"
+
+deny other
+  for v in image.vulnerabilities
+  message "{v.id}"
+
+except fixable
+  where v.id == "CVE-2024-0727" and pkg.name == "openssl"
+  because "not reachable"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_rule_binding_renames_its_uses_in_the_rules_excepts() {
+    let ws = Workspace::new();
+    let mut client = start(&ws).await;
+    let uri = ws.uri("acme/excepted.tg");
+    client.open(&uri, EXCEPTED).await;
+    // From the rule's `for`: the declaration, two uses in the rule, one in the except; the
+    // other rule's `v` is another binding.
+    let edit = client
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri}, "position": position_of(EXCEPTED, "v in image", 0), "newName": "vuln"}),
+        )
+        .await;
+    let edits = edit["changes"][&uri].as_array().unwrap();
+    let mut starts: Vec<Value> = edits.iter().map(|e| e["range"]["start"].clone()).collect();
+    starts.sort_by_key(|s| (s["line"].as_u64(), s["character"].as_u64()));
+    assert_eq!(
+        starts,
+        vec![
+            json!({"line": 4, "character": 6}),
+            json!({"line": 5, "character": 12}),
+            json!({"line": 6, "character": 8}),
+            json!({"line": 7, "character": 12}),
+            json!({"line": 14, "character": 8}),
+        ],
+        "{edit:#}"
+    );
+    assert!(edits.iter().all(|e| e["newText"] == "vuln"));
+    // From the except: the same binding, and the except's rule name is left alone.
+    let edit = client
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri}, "position": position_of(EXCEPTED, "pkg.name ==", 0), "newName": "package"}),
+        )
+        .await;
+    let edits = edit["changes"][&uri].as_array().unwrap();
+    let lines: Vec<u64> = edits
+        .iter()
+        .map(|e| e["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    let mut lines = lines;
+    lines.sort_unstable();
+    assert_eq!(lines, vec![5, 7, 14], "{edit:#}");
+    client.shutdown().await;
+}

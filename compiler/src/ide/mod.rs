@@ -482,6 +482,9 @@ impl<'db> Analysis<'db> {
 
     /// Every occurrence of `symbol` in the workspace.
     pub fn references_of(&self, symbol: &Symbol, include_declaration: bool) -> Vec<Location> {
+        if let Some(binding) = self.rule_binding(symbol) {
+            return self.binding_references(&binding, include_declaration);
+        }
         let files: Vec<SourceFile> = match symbol {
             Symbol::Local { path, .. } => self.file(path).into_iter().collect(),
             _ => self.ws.files(self.db).clone(),
@@ -500,6 +503,75 @@ impl<'db> Analysis<'db> {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The rule a local belongs to, with the local's name, when the local is a rule's
+    /// `for`/`let` binding or a name an `except` clause of that rule uses for one: an except
+    /// sees the rule's bindings by name, so both are one binding (for references and rename).
+    fn rule_binding(&self, symbol: &Symbol) -> Option<(Arc<str>, Arc<str>)> {
+        let Symbol::Local { path, decl, name } = symbol else {
+            return None;
+        };
+        let file = self.file(path)?;
+        let tree = &parse_file(self.db, file).file;
+        let item = tree
+            .items
+            .iter()
+            .find(|item| item.span.start <= decl.start && decl.end <= item.span.end)?;
+        let in_except = match &item.kind {
+            ast::ItemKind::Rule(_) => false,
+            ast::ItemKind::Except(_) => true,
+            _ => return None,
+        };
+        // A rule item declares its rule; an except item names the rule it applies to.
+        let rule = self.file_occurrences(file).into_iter().find(|o| {
+            item.span.start <= o.span.start
+                && o.span.end <= item.span.end
+                && matches!(o.symbol, Symbol::Rule(_))
+                && o.declaration != in_except
+        })?;
+        match rule.symbol {
+            Symbol::Rule(qualified) => Some((qualified, name.clone())),
+            _ => None,
+        }
+    }
+
+    /// Every use of one rule binding, in the rule and in its excepts, in every file.
+    fn binding_references(
+        &self,
+        binding: &(Arc<str>, Arc<str>),
+        include_declaration: bool,
+    ) -> Vec<Location> {
+        let mut out = Vec::new();
+        for file in self.ws.files(self.db) {
+            for o in self.file_occurrences(*file) {
+                let Symbol::Local { name, decl, .. } = &o.symbol else {
+                    continue;
+                };
+                // An except's names are declared at its rule path: that span is the rule's
+                // name, not the binding's.
+                let at_rule_path = o.span == *decl && self.is_except_rule_path(*file, o.span);
+                if *name != binding.1 || at_rule_path || (o.declaration && !include_declaration) {
+                    continue;
+                }
+                if self.rule_binding(&o.symbol).as_ref() == Some(binding) {
+                    out.push(Location {
+                        path: file.path(self.db).clone(),
+                        span: o.span,
+                    });
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether `span` is the rule path of an `except` item of `file`.
+    fn is_except_rule_path(&self, file: SourceFile, span: Span) -> bool {
+        self.file_occurrences(file)
+            .iter()
+            .any(|o| o.span == span && matches!(o.symbol, Symbol::Rule(_)) && !o.declaration)
     }
 
     /// The edits renaming the symbol at `offset` to `new_name`: every occurrence's span with
