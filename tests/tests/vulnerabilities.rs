@@ -16,6 +16,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use tollgate_e2e::{fixtures, tollgate};
+use tollgate_vulndb::pep503;
 use yaml_rust2::YamlLoader;
 
 const REQUIREMENTS: [&str; 3] = ["requests==2.19.1", "urllib3==1.24.1", "Jinja2==2.10"];
@@ -46,18 +47,6 @@ fn rootfs() -> PathBuf {
         );
     }
     root
-}
-
-fn pep503(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let mut out = String::new();
-    for ch in lower.chars() {
-        let ch = if ch == '_' || ch == '.' { '-' } else { ch };
-        if !(ch == '-' && out.ends_with('-')) {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 /// PYSEC ids of the records that list `version` of `name` explicitly (not withdrawn).
