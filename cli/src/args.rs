@@ -142,12 +142,16 @@ pub struct TestArgs {
     /// Run only tests whose name contains this text
     #[arg(long)]
     pub filter: Option<String>,
-    /// Report per-rule coverage (each rule seen firing and passing)
+    /// Report coverage: per rule (each rule seen firing and passing) and per condition (each
+    /// `where`/`when`/`unless` and exception `where` seen true and false)
     #[arg(long)]
     pub coverage: bool,
     /// Fail when rule coverage is below this percentage
-    #[arg(long)]
+    #[arg(long, value_name = "PCT")]
     pub min_coverage: Option<f64>,
+    /// Fail when condition coverage (outcomes seen) is below this percentage
+    #[arg(long, value_name = "PCT")]
+    pub min_condition_coverage: Option<f64>,
     /// Write a JUnit XML report to this file
     #[arg(long)]
     pub junit: Option<PathBuf>,
@@ -169,13 +173,14 @@ pub struct FmtArgs {
 pub struct BuildArgs {
     /// The policy repository (default: the current folder)
     pub path: Option<PathBuf>,
-    /// The bundle to write
-    #[arg(long, short)]
-    pub output: PathBuf,
+    /// The bundle to write (with `--emit-asm`: the listing; standard output without it)
+    #[arg(long, short, required_unless_present = "emit_asm")]
+    pub output: Option<PathBuf>,
     /// Sign with this ed25519 private key (PKCS#8 PEM)
     #[arg(long)]
     pub sign: Option<PathBuf>,
-    /// Print the disassembled bytecode instead of writing a bundle
+    /// Write the disassembled bytecode instead of a bundle: to `-o FILE`, else to standard
+    /// output
     #[arg(long)]
     pub emit_asm: bool,
 }

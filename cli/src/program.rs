@@ -128,21 +128,19 @@ pub fn compile_verified(
     }
 }
 
-/// Finds a param by qualified name, or by its bare name when only one param has it.
+/// Finds a param by qualified name, or by its bare name when only one param has it. The
+/// program's params are those of the modules the policy uses (its own and the stdlib modules
+/// it imports), so a bare name is ambiguous only between modules the policy really has.
 pub fn find_param<'p>(program: &'p Program, name: &str) -> CliResult<&'p tollgate_bytecode::Param> {
     if let Some(param) = program.params.iter().find(|p| p.name == name) {
         return Ok(param);
     }
     let suffix = format!(".{name}");
-    let mut matches: Vec<_> = program
+    let matches: Vec<_> = program
         .params
         .iter()
         .filter(|p| p.name.ends_with(&suffix))
         .collect();
-    // A bare name means the policy's own param before a stdlib module's.
-    if matches.iter().any(|p| !p.name.starts_with("std.")) {
-        matches.retain(|p| !p.name.starts_with("std."));
-    }
     match matches.as_slice() {
         [one] => Ok(one),
         [] => {

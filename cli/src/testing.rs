@@ -4,14 +4,20 @@
 //! An image literal is a constant record expression: it is turned into the facts' JSON form
 //! (so omitted fields default exactly as in a hand-written facts file) and read back as
 //! `tollgate_facts::Image`, then evaluated by the same VM `tollgate check` uses.
+//!
+//! Coverage has two measures: per rule (each rule seen firing and passing) and per condition
+//! (each `where`/`when`/`unless` clause and each exception's `where` seen true and seen false,
+//! as branch coverage counts a condition's two outcomes). Condition coverage runs the tests on
+//! the program lowered with probes and reads the VM's `CoverageRecorder` afterwards.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
+use tollgate_bytecode::ProbeKind;
 use tollgate_compiler::hir::{self, Coercion, ExprKind, Literal, Outcome, TestImage};
-use tollgate_facts::{Image, Timestamp};
-use tollgate_vm::{EvalOptions, Linked, evaluate};
+use tollgate_facts::Image;
+use tollgate_vm::{CoverageRecorder, EvalOptions, Linked, evaluate};
 
 /// The outcome of one expectation.
 #[derive(Debug, Clone)]
@@ -61,12 +67,52 @@ impl Scope {
     }
 }
 
+/// The outcomes one condition of a rule or an exception had in the tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionCoverage {
+    /// Qualified name of the rule (for an exception's condition, the rule it applies to).
+    pub rule: String,
+    /// How the source introduces it: `where`, `when`, `unless` or `except ... where`.
+    pub keyword: String,
+    /// The condition as written, on one line and shortened.
+    pub text: String,
+    /// Display path of its file.
+    pub file: String,
+    /// 1-based line and column of the condition.
+    pub line: usize,
+    pub column: usize,
+    /// Seen evaluating to true at least once.
+    pub seen_true: bool,
+    /// Seen evaluating to false at least once.
+    pub seen_false: bool,
+}
+
+impl ConditionCoverage {
+    /// Both outcomes seen.
+    pub fn covered(&self) -> bool {
+        self.seen_true && self.seen_false
+    }
+
+    /// What the tests never made it do: `never true`, `never false`, or `never evaluated`.
+    pub fn missing(&self) -> &'static str {
+        match (self.seen_true, self.seen_false) {
+            (false, false) => "never evaluated",
+            (false, true) => "never true",
+            (true, false) => "never false",
+            (true, true) => "covered",
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct TestRun {
     pub results: Vec<TestResult>,
     /// Qualified rule name -> coverage, for every rule of the modules in scope.
     pub coverage: BTreeMap<String, RuleCoverage>,
+    /// Every condition of the modules in scope, in program order; empty when the run did not
+    /// measure condition coverage.
+    pub conditions: Vec<ConditionCoverage>,
 }
 
 fn outcome_word(outcome: Outcome) -> &'static str {
@@ -78,14 +124,16 @@ fn outcome_word(outcome: Outcome) -> &'static str {
 }
 
 /// Runs every test of the modules in `scope` whose name contains `filter`. The stdlib's
-/// sources come from the embedded stdlib, the user's from `files`.
+/// sources come from the embedded stdlib, the user's from `files`. When `options` holds a
+/// coverage recorder and `linked` was lowered with probes, the run's `conditions` say what
+/// the tests made each condition do.
 pub fn run_tests(
     program: &hir::Program,
     linked: &Linked,
     files: &BTreeMap<String, (String, String)>,
     scope: Scope,
     filter: Option<&str>,
-    now: Timestamp,
+    options: &EvalOptions,
 ) -> TestRun {
     let mut run = TestRun::default();
     for rule in &linked.program().rules {
@@ -94,7 +142,6 @@ pub fn run_tests(
                 .insert(rule.name.clone(), RuleCoverage::default());
         }
     }
-    let options = EvalOptions::new(now);
     for item in &program.items {
         let hir::ItemKind::Test(test) = &item.kind else {
             continue;
@@ -123,7 +170,7 @@ pub fn run_tests(
             );
             let failure = match test_image(&expect.image, &display) {
                 Err(message) => Some(message),
-                Ok(image) => match evaluate(linked, &image, &options) {
+                Ok(image) => match evaluate(linked, &image, options) {
                     Err(err) => Some(format!("evaluation failed: {err}")),
                     Ok(evaluation) => {
                         let findings: Vec<&tollgate_vm::Finding> = evaluation
@@ -154,7 +201,74 @@ pub fn run_tests(
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         });
     }
+    if let Some(recorder) = &options.coverage {
+        run.conditions = condition_coverage(linked, recorder, files, scope);
+    }
     run
+}
+
+/// The outcomes of every probed condition of the modules in `scope`.
+fn condition_coverage(
+    linked: &Linked,
+    recorder: &CoverageRecorder,
+    files: &BTreeMap<String, (String, String)>,
+    scope: Scope,
+) -> Vec<ConditionCoverage> {
+    let program = linked.program();
+    let mut out = Vec::new();
+    for (index, probe) in program.probes.iter().enumerate() {
+        let Some(file) = program.files.get(probe.span.file as usize) else {
+            continue;
+        };
+        if !scope.owns(file) {
+            continue;
+        }
+        let Some((display, text)) = source_of(files, file) else {
+            continue;
+        };
+        let start = probe.span.start as usize;
+        let (line, column) = tollgate_compiler::diagnostics::line_column(&text, start);
+        let written = text
+            .get(start..(probe.span.end as usize).max(start))
+            .unwrap_or_default();
+        let keyword = match probe.kind {
+            ProbeKind::Except => "except ... where".to_string(),
+            kind => keyword_before(&text, start).unwrap_or_else(|| kind.as_str().to_string()),
+        };
+        let outcomes = recorder.outcomes(index);
+        out.push(ConditionCoverage {
+            rule: probe.rule.clone(),
+            keyword,
+            text: one_line(written, 60),
+            file: display,
+            line,
+            column,
+            seen_true: outcomes.seen_true,
+            seen_false: outcomes.seen_false,
+        });
+    }
+    out
+}
+
+/// The clause keyword written just before `offset` (`where`, `when`, `unless`), if any.
+fn keyword_before(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?.trim_end();
+    let word_start = before
+        .rfind(|ch: char| !ch.is_ascii_alphabetic())
+        .map_or(0, |position| position + 1);
+    let word = before.get(word_start..)?;
+    matches!(word, "where" | "when" | "unless").then(|| word.to_string())
+}
+
+/// `text` with its whitespace runs collapsed to single spaces, cut to `limit` characters.
+fn one_line(text: &str, limit: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= limit {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(limit.saturating_sub(3)).collect();
+    cut.push_str("...");
+    cut
 }
 
 /// The display path and text of a compiler file: the user's, or an embedded stdlib file.
@@ -322,6 +436,19 @@ fn json_variant(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clause_keywords_and_condition_text() {
+        let text =
+            "deny x\n    for p in image.packages\n    when p.name == \"a\"\n    unless  p.size > 3";
+        let when = text.find("p.name").unwrap();
+        let unless = text.find("p.size").unwrap();
+        assert_eq!(keyword_before(text, when).as_deref(), Some("when"));
+        assert_eq!(keyword_before(text, unless).as_deref(), Some("unless"));
+        assert_eq!(keyword_before(text, text.find("image").unwrap()), None);
+        assert_eq!(one_line("a and\n      b", 60), "a and b");
+        assert_eq!(one_line("abcdefghij", 8), "abcde...");
+    }
 
     #[test]
     fn variant_spelling() {

@@ -52,7 +52,8 @@ pub struct CheckedItem {
     pub attributes: Vec<hir::Attribute>,
     /// Errors and warnings (spans relative to the item), except unused `let` warnings.
     pub diagnostics: Vec<Diagnostic>,
-    /// Unused `let` warnings by binding name: an `except` of the rule may still use them.
+    /// Unused `for`/`let` warnings by binding name: an `except` of the rule may still use
+    /// them.
     pub unused_lets: Vec<(Arc<str>, Diagnostic)>,
     /// What it refers to.
     pub uses: Uses,
@@ -411,7 +412,8 @@ impl Checker<'_> {
     fn rule(&mut self, rule: &ast::Rule) -> (hir::Rule, Vec<(Arc<str>, Diagnostic)>) {
         let mut clauses = Vec::new();
         let mut rule_bindings: Vec<(Arc<str>, LocalId)> = Vec::new();
-        let mut lets = Vec::new();
+        // The `for` and `let` bindings, in order, for the unused-binding warnings.
+        let mut bindings: Vec<(LocalId, &'static str)> = Vec::new();
         for clause in &rule.clauses {
             match &clause.kind {
                 ast::ClauseKind::For { binding, iterable } => {
@@ -420,6 +422,7 @@ impl Checker<'_> {
                     self.check_rebinding(binding, &rule_bindings);
                     let id = self.declare(&binding.name, elem, binding.span);
                     rule_bindings.push((Arc::from(binding.name.as_str()), id));
+                    bindings.push((id, codes::UNUSED_FOR_BINDING));
                     clauses.push(hir::Clause::For {
                         binding: id,
                         iterable,
@@ -430,7 +433,7 @@ impl Checker<'_> {
                     self.check_rebinding(name, &rule_bindings);
                     let id = self.declare(&name.name, value.ty.clone(), name.span);
                     rule_bindings.push((Arc::from(name.name.as_str()), id));
-                    lets.push(id);
+                    bindings.push((id, codes::UNUSED_LET));
                     clauses.push(hir::Clause::Let { binding: id, value });
                 }
                 ast::ClauseKind::Where(cond) | ast::ClauseKind::When(cond) => {
@@ -443,18 +446,37 @@ impl Checker<'_> {
         }
         let message = rule.message.as_ref().map(|m| self.template(&m.template));
         let mut unused = Vec::new();
-        for id in lets {
+        // A rule with an error (often a misspelt binding) gets no unused-binding warning: one
+        // root cause, one diagnostic.
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            bindings.clear();
+        }
+        for (id, code) in bindings {
             let index = id.0 as usize;
             if self.used.get(index) == Some(&false)
                 && let Some(local) = self.locals.get(index)
                 && !local.name.starts_with('_')
             {
-                let mut d = warning(
-                    codes::UNUSED_LET,
-                    format!("`let {}` is never used", local.name),
-                    Label::new(local.span, "unused"),
-                );
-                d.help = Some("remove the clause, or use the binding".to_string());
+                let d = if code == codes::UNUSED_LET {
+                    let mut d = warning(
+                        code,
+                        format!("`let {}` is never used", local.name),
+                        Label::new(local.span, "unused"),
+                    );
+                    d.help = Some("remove the clause, or use the binding".to_string());
+                    d
+                } else {
+                    let mut d = warning(
+                        code,
+                        format!("`for {}` binds a name that is never used", local.name),
+                        Label::new(local.span, "unused"),
+                    );
+                    d.help = Some(format!(
+                        "use it, or rename it `_{}` if only the number of elements matters",
+                        local.name
+                    ));
+                    d
+                };
                 unused.push((local.name.clone(), d));
             }
         }

@@ -263,6 +263,10 @@ pub mod codes {
     pub const DUPLICATE_FIELD: &str = "TG0125";
     /// A name used as a value that is not one (a type, a module, a rule).
     pub const NOT_A_VALUE: &str = "TG0126";
+    /// A rule's `for` binding nothing uses (warning).
+    pub const UNUSED_FOR_BINDING: &str = "TG0127";
+    /// A policy `param` nothing uses (warning).
+    pub const UNUSED_PARAM: &str = "TG0128";
 }
 
 /// Every semantic code with its long explanation, in code order.
@@ -309,6 +313,19 @@ needed: the warning is only given for imports of modules that have no rule. Remo
         codes::UNUSED_LET,
         "A warning: a rule's `let` binding is not used by any later clause, the message, or an \
 `except` of the rule. Remove it, or use it.",
+    ),
+    (
+        codes::UNUSED_FOR_BINDING,
+        "A warning: a rule's `for` binding is not used by any later clause, the message, or an \
+`except` of the rule, so the rule gives one finding per element whatever the element is. Use the \
+binding, or prefix its name with `_` (`for _p in ...`) when one finding per element is what you \
+want.",
+    ),
+    (
+        codes::UNUSED_PARAM,
+        "A warning: a `param` of the policy is not used by any rule, function, param, except or \
+test of the program, so overriding it from the manifest, a profile or `--param` changes nothing. \
+Remove it, use it, or prefix its name with `_`.",
     ),
     (
         codes::UNUSED_PARAMETER,

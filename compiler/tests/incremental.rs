@@ -1,6 +1,7 @@
 //! Incrementality: after an edit inside one rule's body, salsa's event log shows that only
-//! that rule is re-checked (`check_item` runs once), however many other rules, files and
-//! stdlib items there are, and even though the edit moves every item after it in the file.
+//! that rule is re-parsed (`parse_chunk` runs once) and re-checked (`check_item` runs once),
+//! however many other rules, files and stdlib items there are, and even though the edit moves
+//! every item after it in the file.
 
 #![allow(
     clippy::unwrap_used,
@@ -67,9 +68,24 @@ fn editing_one_rule_body_rechecks_only_that_rule() {
         "only the edited rule is re-checked: {warm:?}"
     );
     assert_eq!(
-        count(&warm, "parse_file"),
+        count(&warm, "parse_chunk"),
         1,
-        "only the edited file is parsed: {warm:?}"
+        "only the edited rule is re-parsed: {warm:?}"
+    );
+    assert_eq!(
+        count(&warm, "parse_file"),
+        0,
+        "validation never parses a whole file: {warm:?}"
+    );
+    assert_eq!(
+        count(&warm, "global_scope"),
+        0,
+        "no signature changed, so the global scope is not rebuilt: {warm:?}"
+    );
+    assert_eq!(
+        count(&warm, "file_chunks"),
+        1,
+        "only the edited file is cut into chunks again: {warm:?}"
     );
     // The except of rule_1 sees the same bindings, so it is not re-checked either.
     assert!(compiler.typed_program().is_some());
@@ -89,6 +105,11 @@ fn editing_one_rule_body_rechecks_only_that_rule() {
         count(&after, "check_item"),
         2,
         "the rule and its except: {after:?}"
+    );
+    assert_eq!(
+        count(&after, "parse_chunk"),
+        1,
+        "the except's text did not change, so only the rule is re-parsed: {after:?}"
     );
 }
 

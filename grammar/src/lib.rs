@@ -45,14 +45,19 @@ static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const CALL_LIMIT: usize = 200_000_000;
 
 macro_rules! kinds {
-    ($($name:ident),* $(,)?) => {
-        /// The kinds of nodes: one per non-silent grammar rule, named as in `tollgate.pest`.
+    (rules: $($name:ident),* ; folded: $($folded:ident),* $(,)?) => {
+        /// The kinds of nodes: one per non-silent grammar rule, named as in `tollgate.pest`, and
+        /// one per precedence level of the expressions (folded from the flat `expr` rule).
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Kind {
             $(
                 #[doc = concat!("The `", stringify!($name), "` rule.")]
                 $name,
+            )*
+            $(
+                #[doc = concat!("The `", stringify!($folded), "` level of an expression.")]
+                $folded,
             )*
         }
 
@@ -63,10 +68,11 @@ macro_rules! kinds {
                 }
             }
 
-            /// The rule's name in `tollgate.pest`.
+            /// The rule's name in `tollgate.pest` (the level's name for a precedence level).
             pub const fn rule_name(self) -> &'static str {
                 match self {
                     $(Kind::$name => stringify!($name),)*
+                    $(Kind::$folded => stringify!($folded),)*
                 }
             }
         }
@@ -74,25 +80,29 @@ macro_rules! kinds {
 }
 
 kinds! {
+    rules:
     EOI, file, item_head, item_keyword, module_doc, module_doc_line, doc, doc_line, doc_text,
     attribute, item, module_decl, import_decl, import_alias, param_decl, type_decl, field_decl,
     enum_decl, variant, fn_decl, builtin_fn_decl, type_params, fn_params, fn_param, rule_decl,
     rule_action, except_decl, except_where, except_until, except_because, secret_decl, test_decl,
     expect_stmt, outcome, with_message, times, for_clause, let_clause, where_clause, when_clause,
-    unless_clause, message_clause, type_expr, type_atom, type_args, optional_mark, expr, coalesce,
-    or_expr, and_expr, not_expr, comparison, additive, multiplicative, unary, postfix,
-    op_coalesce, compare_op, op_not_in, add_op, mul_op, op_neg, member, member_dot, index,
-    call_args, paren, image_lit, list, braces, record_field, map_value, map_entry, comprehension,
-    generator, generator_where, aggregate, aggregate_name, name, date, duration, float, int,
-    string, string_text, escape, brace_escape, interpolation, stray_rbrace, raw_string, raw_text,
+    unless_clause, message_clause, type_expr, type_atom, type_args, optional_mark, expr,
+    // `unary` and `postfix` are rules that the node tree dissolves, then precedence levels
+    unary, postfix, op_coalesce, compare_op, op_not_in, add_op, mul_op, op_neg, member,
+    member_dot, index, call_args, paren, image_lit, list, braces, record_field, map_value,
+    map_entry, comprehension, generator, generator_where, aggregate, aggregate_name, name, date,
+    duration, float, int, string, string_text, escape, brace_escape, interpolation, stray_rbrace,
+    raw_string,
     path, ident, field_name, kw_module, kw_import, kw_as, kw_param, kw_type, kw_enum, kw_fn,
     kw_builtin, kw_deny, kw_warn, kw_info, kw_except, kw_secret, kw_test, kw_for, kw_in, kw_let,
     kw_where, kw_when, kw_unless, kw_message, kw_until, kw_because, kw_and, kw_or, kw_not,
     kw_matches, kw_glob, kw_true, kw_false, kw_none, kw_image, kw_expect, kw_denies, kw_warns,
     kw_passes, kw_with, kw_times, COMMENT, comment_text,
     // silent rules: pest names them too, but they never appear as nodes
-    item_body, clause, postfix_op, primary, literal, digits, string_lit, string_piece, ident_char,
-    reserved, WHITESPACE,
+    item_body, clause, logic_op, tight_op, postfix_op, primary, literal, digits, string_lit,
+    string_piece, ident_char, reserved, WHITESPACE;
+    folded:
+    coalesce, or_expr, and_expr, not_expr, comparison, additive, multiplicative,
 }
 
 /// One node of the parse: a grammar rule that matched the bytes `start..end` of the input.
@@ -104,9 +114,10 @@ pub struct Node {
     pub start: usize,
     /// Offset one past the last byte.
     pub end: usize,
-    /// The nodes of the rule's non-silent sub-rules, in order (comments excluded). Expression
-    /// levels with a single operand (`or_expr`, `additive`, `postfix`...) are left out: their
-    /// operand appears in their place.
+    /// The nodes of the rule's non-silent sub-rules, in order (comments excluded). An `expr`
+    /// has one child, its loosest precedence level that holds an operator (`coalesce`,
+    /// `or_expr`, ... `unary`, `postfix`), or its lone operand: a level node lists its operands
+    /// and operators in order, and levels with a single operand are left out.
     pub children: Vec<Node>,
 }
 
@@ -214,12 +225,14 @@ fn collect(
         collect(input, inner, &mut children, comments);
     }
     let kind = Kind::from_rule(rule);
-    // An expression level with a single operand adds nothing: hand the operand up instead,
-    // which keeps the tree (and its allocations) small. `expr` itself stays, as the anchor the
-    // syntax tree builder looks for.
-    if children.len() == 1 && is_pass_through(kind) {
+    // An operand is only a grouping of the flat `expr` rule: its parts join the expression's
+    // run of operands and operators, which is then folded by precedence.
+    if matches!(kind, Kind::unary | Kind::postfix) {
         out.append(&mut children);
         return;
+    }
+    if kind == Kind::expr {
+        children = fold_expr(children);
     }
     let end = if keeps_trailing_space(kind) {
         span.end()
@@ -234,27 +247,121 @@ fn collect(
     });
 }
 
-/// The expression levels that only matter when they hold an operator.
-fn is_pass_through(kind: Kind) -> bool {
-    matches!(
+/// How one precedence level of an expression combines its operands.
+#[derive(Clone, Copy)]
+enum Level {
+    /// Operands of the next level joined by operators of one kind, as a node of this kind.
+    Binary(Kind, Kind),
+    /// Prefix operators of one kind before an operand of the next level.
+    Prefix(Kind, Kind),
+    /// A primary and its postfix operators.
+    Postfix,
+}
+
+/// The precedence levels, loosest first: the same nodes the grammar built when it had one rule
+/// per level. `??` folds to the right and the others to the left in the syntax tree builder,
+/// which also rejects chained comparisons.
+const LEVELS: [Level; 9] = [
+    Level::Binary(Kind::coalesce, Kind::op_coalesce),
+    Level::Binary(Kind::or_expr, Kind::kw_or),
+    Level::Binary(Kind::and_expr, Kind::kw_and),
+    Level::Prefix(Kind::not_expr, Kind::kw_not),
+    Level::Binary(Kind::comparison, Kind::compare_op),
+    Level::Binary(Kind::additive, Kind::add_op),
+    Level::Binary(Kind::multiplicative, Kind::mul_op),
+    Level::Prefix(Kind::unary, Kind::op_neg),
+    Level::Postfix,
+];
+
+type Run = std::iter::Peekable<std::vec::IntoIter<Node>>;
+
+/// Folds the flat run of an `expr` (prefix operators, primaries, postfix and binary operators)
+/// into its single top level node. The grammar only accepts well-formed runs; should one not
+/// be, the `expr` is left empty, which the syntax tree builder reports as a broken item.
+fn fold_expr(run: Vec<Node>) -> Vec<Node> {
+    let mut run = run.into_iter().peekable();
+    match fold_level(&mut run, 0) {
+        Some(node) if run.peek().is_none() => vec![node],
+        _ => Vec::new(),
+    }
+}
+
+/// Folds the longest prefix of `run` that forms an operand of `LEVELS[level]`.
+fn fold_level(run: &mut Run, level: usize) -> Option<Node> {
+    match *LEVELS.get(level)? {
+        Level::Binary(kind, operator) => {
+            let first = fold_level(run, level + 1)?;
+            if run.peek().is_none_or(|next| next.kind != operator) {
+                return Some(first);
+            }
+            let mut children = vec![first];
+            while let Some(op) = run.next_if(|next| next.kind == operator) {
+                children.push(op);
+                children.push(fold_level(run, level + 1)?);
+            }
+            level_node(kind, children)
+        }
+        Level::Prefix(kind, operator) => {
+            let mut children = Vec::new();
+            while let Some(op) = run.next_if(|next| next.kind == operator) {
+                children.push(op);
+            }
+            let operand = fold_level(run, level + 1)?;
+            if children.is_empty() {
+                return Some(operand);
+            }
+            children.push(operand);
+            level_node(kind, children)
+        }
+        Level::Postfix => {
+            let primary = run.next_if(|next| !is_operator(next.kind))?;
+            if run.peek().is_none_or(|next| !is_postfix(next.kind)) {
+                return Some(primary);
+            }
+            let mut children = vec![primary];
+            while let Some(op) = run.next_if(|next| is_postfix(next.kind)) {
+                children.push(op);
+            }
+            level_node(Kind::postfix, children)
+        }
+    }
+}
+
+/// A precedence level's node, spanning its first to its last child.
+fn level_node(kind: Kind, children: Vec<Node>) -> Option<Node> {
+    Some(Node {
         kind,
-        Kind::coalesce
-            | Kind::or_expr
-            | Kind::and_expr
-            | Kind::not_expr
-            | Kind::comparison
-            | Kind::additive
-            | Kind::multiplicative
-            | Kind::unary
-            | Kind::postfix
-    )
+        start: children.first()?.start,
+        end: children.last()?.end,
+        children,
+    })
+}
+
+fn is_postfix(kind: Kind) -> bool {
+    matches!(kind, Kind::member | Kind::index | Kind::call_args)
+}
+
+/// The nodes of an expression's run that are not operands.
+fn is_operator(kind: Kind) -> bool {
+    is_postfix(kind)
+        || matches!(
+            kind,
+            Kind::op_coalesce
+                | Kind::kw_or
+                | Kind::kw_and
+                | Kind::kw_not
+                | Kind::compare_op
+                | Kind::add_op
+                | Kind::mul_op
+                | Kind::op_neg
+        )
 }
 
 /// Whether a node's text may legitimately end in whitespace (text inside strings and comments).
 fn keeps_trailing_space(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::string_text | Kind::raw_text | Kind::doc_text | Kind::comment_text
+        Kind::string_text | Kind::doc_text | Kind::comment_text
     )
 }
 

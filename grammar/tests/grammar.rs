@@ -1,5 +1,5 @@
-//! The exported keyword lists agree with `tollgate.pest`, and the node tree has exact spans with
-//! comments set aside.
+//! The exported keyword lists agree with `tollgate.pest`, the node tree has exact spans with
+//! comments set aside, and flat expressions fold into one node per precedence level.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -72,4 +72,59 @@ fn errors_name_what_was_expected() {
         "{:?}",
         error.expected
     );
+}
+
+/// The node kinds of an expression as an s-expression: levels in parentheses, leaves as text.
+fn shape(node: &Node, text: &str) -> String {
+    match node.kind {
+        Kind::coalesce
+        | Kind::or_expr
+        | Kind::and_expr
+        | Kind::not_expr
+        | Kind::comparison
+        | Kind::additive
+        | Kind::multiplicative
+        | Kind::unary
+        | Kind::postfix => {
+            let inner: Vec<String> = node.children.iter().map(|c| shape(c, text)).collect();
+            format!("({} {})", node.kind.rule_name(), inner.join(" "))
+        }
+        _ => node.text(text).to_owned(),
+    }
+}
+
+#[test]
+fn flat_expressions_fold_into_one_node_per_precedence_level() {
+    let text = "param p: int = a ?? b or c and not d == e + f * -g.h(1) ?? i < j < k";
+    let tree = parse(Entry::File, text).unwrap();
+    let expr = find(&tree.root, Kind::expr).unwrap();
+    assert_eq!(expr.children.len(), 1);
+    assert_eq!(
+        shape(&expr.children[0], text),
+        "(coalesce a ?? (or_expr b or (and_expr c and (not_expr not (comparison d == \
+         (additive e + (multiplicative f * (unary - (postfix g .h(1))))))))) ?? \
+         (comparison i < j < k))"
+    );
+    // Every level spans its first to its last token.
+    let level = find(&tree.root, Kind::multiplicative).unwrap();
+    assert_eq!(level.text(text), "f * -g.h(1)");
+    // `not` only starts an operand of `??`, `or` and `and`; `not in` is a comparison.
+    assert!(parse(Entry::File, "param p: bool = a == not b").is_err());
+    assert!(parse(Entry::File, "param p: bool = -not b").is_err());
+    let text = "param p: bool = a not in b";
+    let tree = parse(Entry::File, text).unwrap();
+    let expr = find(&tree.root, Kind::expr).unwrap();
+    assert_eq!(shape(&expr.children[0], text), "(comparison a not in b)");
+}
+
+#[test]
+fn long_operator_runs_parse_without_deep_recursion() {
+    let negations = format!("param p: int = {}1", "-".repeat(100_000));
+    let tree = parse(Entry::File, &negations).unwrap();
+    let unary = find(&tree.root, Kind::unary).unwrap();
+    assert_eq!(unary.children.len(), 100_001);
+    let sums = format!("param p: int = 1{}", " + 1".repeat(100_000));
+    let tree = parse(Entry::File, &sums).unwrap();
+    let additive = find(&tree.root, Kind::additive).unwrap();
+    assert_eq!(additive.children.len(), 200_001);
 }

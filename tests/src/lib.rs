@@ -80,3 +80,29 @@ pub fn tollgate_in(dir: &Path, args: &[&str]) -> Run {
 pub fn tollgate(args: &[&str]) -> Run {
     tollgate_in(&repo_root(), args)
 }
+
+/// `tollgate facts IMAGE` as JSON, failing the test unless it succeeded without warnings and
+/// printed a JSON object.
+pub fn facts_of(image: &Path) -> serde_json::Value {
+    let run = tollgate(&["facts", &image.to_string_lossy()]);
+    assert_eq!(
+        run.code,
+        0,
+        "tollgate facts {}: {}",
+        image.display(),
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("warning"),
+        "tollgate facts {}: {}",
+        image.display(),
+        run.stderr
+    );
+    let facts = run.json();
+    assert!(
+        facts.is_object(),
+        "tollgate facts {} printed no JSON object",
+        image.display()
+    );
+    facts
+}

@@ -194,7 +194,8 @@ fn builds_are_reproducible_and_the_manifest_hashes_every_file() {
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(unpacked.join("manifest.json")).unwrap())
             .unwrap();
-    assert_eq!(manifest["bytecode_version"], 1);
+    // Format 2 added condition coverage probes.
+    assert_eq!(manifest["bytecode_version"], 2);
     assert_eq!(manifest["language_version"], 1);
     assert_eq!(manifest["bundle_format"], 1);
     assert_eq!(manifest["tollgate_version"], env!("CARGO_PKG_VERSION"));
@@ -214,7 +215,7 @@ fn builds_are_reproducible_and_the_manifest_hashes_every_file() {
     assert_eq!(manifest["files"].as_object().unwrap().len(), 2);
     let program = std::fs::read(unpacked.join("program.bin")).unwrap();
     assert!(
-        program.starts_with(b"TGBCODE\0\x01\0\0\0"),
+        program.starts_with(b"TGBCODE\0\x02\0\0\0"),
         "the bytecode crate's serialization"
     );
 }
@@ -440,15 +441,18 @@ fn a_wrong_key_or_a_missing_signature_is_refused() {
 }
 
 #[test]
-fn emit_asm_prints_the_program_instead_of_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("never.tar.gz");
-    let run = tollgate(&["build", &acme(), "-o", &path(&out), "--emit-asm"]);
+fn emit_asm_prints_the_program_without_output_file() {
+    let run = tollgate(&["build", &acme(), "--emit-asm"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("; tollgate bytecode, format 2\n"),
+        "{}",
+        run.stdout
+    );
     for rule in [
-        "acme.prod.fixable_vulns",
-        "acme.prod.root_user",
-        "acme.prod.unexpected_ports",
+        "deny acme.prod.fixable_vulns",
+        "deny acme.prod.root_user",
+        "warn acme.prod.unexpected_ports",
     ] {
         assert!(
             run.stdout.contains(rule),
@@ -456,7 +460,43 @@ fn emit_asm_prints_the_program_instead_of_writing() {
             run.stdout
         );
     }
-    assert!(!out.exists(), "--emit-asm writes no bundle");
+    // The policy imports no stdlib module: its params are its own.
+    let params: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("param "))
+        .collect();
+    assert_eq!(params.len(), 2, "{params:?}");
+    assert!(
+        params.iter().all(|line| line.contains(" acme.prod.")),
+        "{params:?}"
+    );
+}
+
+#[test]
+fn emit_asm_with_output_writes_the_listing_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("acme.asm");
+    let run = tollgate(&["build", &acme(), "-o", &path(&out), "--emit-asm"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listing = std::fs::read_to_string(&out).unwrap();
+    let printed = tollgate(&["build", &acme(), "--emit-asm"]);
+    assert_eq!(
+        listing, printed.stdout,
+        "the file holds the printed listing"
+    );
+    assert!(
+        run.stdout.contains("wrote the bytecode listing"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn build_without_output_or_emit_asm_is_a_usage_error() {
+    let run = tollgate(&["build", &acme()]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--output"), "{}", run.stderr);
 }
 
 #[test]

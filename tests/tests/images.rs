@@ -11,136 +11,48 @@
     clippy::panic
 )]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use serde_json::Value;
-use tollgate_e2e::{fixtures, repo_root, tollgate, tollgate_in};
+use tollgate_e2e::{facts_of, fixtures, repo_root, tollgate_in};
+use tollgate_testkit::{DiskEntry, debian_config, debian_image, debian_rootfs, disk_table};
 
-/// The cached Debian image folder of `scripts/image-test-images.sh`.
-fn debian() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let output = Command::new(repo_root().join("scripts/image-test-images.sh"))
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "building the Debian image failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-    })
-}
-
-/// `tollgate facts IMAGE` as JSON, asserting success without warnings.
-fn facts(image: &Path) -> Value {
-    let run = tollgate(&["facts", image.to_str().unwrap()]);
-    assert_eq!(
-        run.code,
-        0,
-        "tollgate facts {}: {}",
-        image.display(),
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains("warning"),
-        "tollgate facts {}: {}",
-        image.display(),
-        run.stderr
-    );
-    let facts = run.json();
-    assert!(
-        facts.is_object(),
-        "tollgate facts {} printed no JSON object",
-        image.display()
-    );
-    facts
-}
-
-/// What must agree for one entry: kind, mode, uid, gid, size, link target.
-type Row = (String, u64, u64, u64, u64, Option<String>);
-
-/// The root filesystem on disk by image path. Hardlinks count as files: which name is the
+/// The facts' file table in the testkit's terms. Hardlinks count as files: which name is the
 /// link depends on the order the tar was written in.
-fn disk_table(root: &Path) -> BTreeMap<String, Row> {
-    let mut rows = BTreeMap::new();
-    let mut folders = vec![(root.to_path_buf(), String::new())];
-    while let Some((folder, prefix)) = folders.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let entry = entry.unwrap();
-            let path = format!("{prefix}/{}", entry.file_name().to_string_lossy());
-            let meta = fs::symlink_metadata(entry.path()).unwrap();
-            let kind = meta.file_type();
-            let (kind, size, link) = if kind.is_dir() {
-                folders.push((entry.path(), path.clone()));
-                ("dir", 0, None)
-            } else if kind.is_symlink() {
-                (
-                    "symlink",
-                    0,
-                    Some(
-                        fs::read_link(entry.path())
-                            .unwrap()
-                            .to_string_lossy()
-                            .into_owned(),
-                    ),
-                )
-            } else if kind.is_file() {
-                ("file", meta.len(), None)
-            } else if kind.is_char_device() {
-                ("char", 0, None)
-            } else if kind.is_block_device() {
-                ("block", 0, None)
-            } else {
-                ("fifo", 0, None)
-            };
-            let row = (
-                kind.to_string(),
-                u64::from(meta.mode() & 0o7777),
-                u64::from(meta.uid()),
-                u64::from(meta.gid()),
-                size,
-                link,
-            );
-            rows.insert(path, row);
-        }
-    }
-    rows
-}
-
-fn facts_table(facts: &Value) -> BTreeMap<String, Row> {
+fn facts_table(facts: &Value) -> BTreeMap<String, DiskEntry> {
     facts["files"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
             let kind = f["kind"].as_str().unwrap();
-            let (kind, link) = if kind == "hardlink" {
+            let (kind, link_target) = if kind == "hardlink" {
                 ("file", None)
             } else {
                 (kind, f["link_target"].as_str().map(str::to_string))
             };
             let number = |field: &str| f[field].as_u64().unwrap();
-            let row = (
-                kind.to_string(),
-                number("mode"),
-                number("uid"),
-                number("gid"),
-                number("size"),
-                link,
-            );
-            (f["path"].as_str().unwrap().to_string(), row)
+            let entry = DiskEntry {
+                kind: ["file", "dir", "symlink", "char", "block", "fifo"]
+                    .into_iter()
+                    .find(|known| *known == kind)
+                    .unwrap_or_else(|| panic!("unknown kind `{kind}`")),
+                mode: u32::try_from(number("mode")).unwrap(),
+                uid: number("uid"),
+                gid: number("gid"),
+                size: number("size"),
+                link_target,
+            };
+            (f["path"].as_str().unwrap().to_string(), entry)
         })
         .collect()
 }
 
 fn assert_same_filesystem(format: &str, facts: &Value) {
-    let disk = disk_table(&debian().join("rootfs"));
+    let disk = disk_table(&debian_rootfs());
     assert!(
         disk.len() > 5000,
         "a minbase Debian has thousands of entries, found {}",
@@ -176,17 +88,6 @@ fn assert_same_filesystem(format: &str, facts: &Value) {
     );
 }
 
-fn config_values() -> HashMap<String, String> {
-    fs::read_to_string(debian().join("config.env"))
-        .unwrap()
-        .lines()
-        .filter_map(|line| {
-            line.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
-        .collect()
-}
-
 fn joined(values: &Value) -> String {
     values
         .as_array()
@@ -207,7 +108,7 @@ fn pairs(map: &Value) -> String {
 }
 
 fn assert_config(format: &str, facts: &Value) {
-    let expected = config_values();
+    let expected = debian_config();
     let config = &facts["config"];
     assert_eq!(config["user"], expected["user"].as_str(), "{format}");
     assert_eq!(pairs(&config["env"]), expected["env"], "{format}");
@@ -298,7 +199,7 @@ fn assert_config(format: &str, facts: &Value) {
 
 #[test]
 fn debian_docker_archive_facts_match_the_root_filesystem_and_config() {
-    let facts = facts(&debian().join("image.docker.tar"));
+    let facts = facts_of(&debian_image().join("image.docker.tar"));
     assert_same_filesystem("docker-archive", &facts);
     assert_config("docker-archive", &facts);
     assert_eq!(
@@ -309,21 +210,21 @@ fn debian_docker_archive_facts_match_the_root_filesystem_and_config() {
 
 #[test]
 fn debian_oci_archive_facts_match_the_root_filesystem_and_config() {
-    let facts = facts(&debian().join("image.oci.tar"));
+    let facts = facts_of(&debian_image().join("image.oci.tar"));
     assert_same_filesystem("oci-archive", &facts);
     assert_config("oci-archive", &facts);
 }
 
 #[test]
 fn debian_oci_layout_facts_match_the_root_filesystem_and_config() {
-    let facts = facts(&debian().join("oci"));
+    let facts = facts_of(&debian_image().join("oci"));
     assert_same_filesystem("oci layout", &facts);
     assert_config("oci layout", &facts);
 }
 
 #[test]
 fn alpine_example_lists_its_fourteen_apk_packages() {
-    let facts = facts(&repo_root().join("examples/alpine-3.11.docker.tar.gz"));
+    let facts = facts_of(&repo_root().join("examples/alpine-3.11.docker.tar.gz"));
     let expected: Vec<(String, String, String, String)> =
         fs::read_to_string(fixtures().join("pkgdb/apk/alpine-3.11.5/expected-packages.tsv"))
             .unwrap()

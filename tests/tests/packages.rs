@@ -17,50 +17,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use tollgate_e2e::{repo_root, tollgate};
-
-/// Runs a `scripts/` helper that prints a cache folder, building the image first when missing.
-fn cached_folder(script: &str) -> PathBuf {
-    let output = Command::new(repo_root().join("scripts").join(script))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "scripts/{script} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-}
-
-/// The cached Debian image of `scripts/image-test-images.sh`.
-fn debian() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| cached_folder("image-test-images.sh"))
-}
+use tollgate_e2e::facts_of;
+use tollgate_testkit::{debian_image, script_folder};
 
 /// The cached Debian + PyPI + npm image of `scripts/e2e-package-image.sh`.
 fn with_language_packages() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| cached_folder("e2e-package-image.sh"))
-}
-
-/// `tollgate facts IMAGE` as JSON, asserting it succeeded without warnings.
-fn facts(image: &Path) -> Value {
-    let run = tollgate(&["facts", image.to_str().unwrap()]);
-    assert_eq!(
-        run.code,
-        0,
-        "tollgate facts {}: {}",
-        image.display(),
-        run.stderr
-    );
-    let facts = run.json();
-    assert!(
-        facts.is_object(),
-        "tollgate facts {} printed no JSON object",
-        image.display()
-    );
-    facts
+    DIR.get_or_init(|| script_folder("e2e-package-image.sh"))
 }
 
 fn packages_of<'a>(facts: &'a Value, ecosystem: &str) -> Vec<&'a Value> {
@@ -118,13 +81,13 @@ fn dpkg_query(rootfs: &Path) -> BTreeSet<(String, String, String, String, String
 
 #[test]
 fn debian_packages_equal_dpkg_query_on_the_root_filesystem() {
-    let expected = dpkg_query(&debian().join("rootfs"));
+    let expected = dpkg_query(&tollgate_testkit::debian_rootfs());
     assert!(
         expected.len() > 80,
         "a minbase Debian has about 90 packages, dpkg-query listed {}",
         expected.len()
     );
-    let facts = facts(&debian().join("image.oci.tar"));
+    let facts = facts_of(&debian_image().join("image.oci.tar"));
     let debs = packages_of(&facts, "deb");
     let actual: BTreeSet<_> = debs
         .iter()
@@ -245,7 +208,7 @@ fn npm_ls(dir: &Path) -> BTreeSet<(String, String)> {
 #[test]
 fn pypi_and_npm_packages_equal_what_pip_and_npm_list() {
     let folder = with_language_packages();
-    let facts = facts(&folder.join("oci"));
+    let facts = facts_of(&folder.join("oci"));
 
     let python = packages_of(&facts, "python");
     let actual: BTreeSet<_> = python
@@ -315,7 +278,7 @@ fn pypi_and_npm_packages_equal_what_pip_and_npm_list() {
     // The Debian packages are still there, from the base layer.
     assert_eq!(
         packages_of(&facts, "deb").len(),
-        dpkg_query(&debian().join("rootfs")).len()
+        dpkg_query(&tollgate_testkit::debian_rootfs()).len()
     );
 }
 
@@ -364,7 +327,7 @@ fn go_build_info_of_debian_built_binaries_equals_go_version_m() {
         )
         .unwrap();
     }
-    let facts = facts(root.path());
+    let facts = facts_of(root.path());
     for name in ["umoci", "skopeo"] {
         let path = format!("/usr/bin/{name}");
         let listed: BTreeSet<_> = packages_of(&facts, "go")

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use serde_json::Value;
-use tollgate_e2e::{repo_root, tollgate};
+use tollgate_e2e::{facts_of, tollgate};
+use tollgate_testkit::debian_image;
 
 /// A small deterministic generator (xorshift64): synthetic values, the same on every run.
 struct Synthetic(u64);
@@ -137,40 +137,9 @@ fn planted() -> &'static Planted {
     })
 }
 
-/// The cached Debian image folder of `scripts/image-test-images.sh`.
-fn debian() -> PathBuf {
-    let output = Command::new(repo_root().join("scripts/image-test-images.sh"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "building the Debian image failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-}
-
-fn facts(image: &Path) -> Value {
-    let run = tollgate(&["facts", image.to_str().unwrap()]);
-    assert_eq!(
-        run.code,
-        0,
-        "tollgate facts {}: {}",
-        image.display(),
-        run.stderr
-    );
-    let facts = run.json();
-    assert!(
-        facts.is_object(),
-        "tollgate facts {} printed no JSON object",
-        image.display()
-    );
-    facts
-}
-
 #[test]
 fn clean_debian_image_has_no_secret_findings() {
-    let facts = facts(&debian().join("oci"));
+    let facts = facts_of(&debian_image().join("oci"));
     assert!(
         facts["files"].as_array().unwrap().len() > 5000,
         "the whole image was read"
@@ -184,7 +153,7 @@ fn clean_debian_image_has_no_secret_findings() {
 
 #[test]
 fn planted_secrets_are_found_with_path_line_layer_and_presence() {
-    let facts = facts(&planted().layout);
+    let facts = facts_of(&planted().layout);
     let found: BTreeSet<(String, String, i64, i64, bool)> = facts["secrets"]
         .as_array()
         .unwrap()

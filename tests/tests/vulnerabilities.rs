@@ -12,64 +12,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use tollgate_e2e::{fixtures, tollgate};
+use tollgate_testkit::{OLD_PYPI_REQUIREMENTS, pip_install_target, pypa_listed_advisories};
 use tollgate_vulndb::pep503;
-use yaml_rust2::YamlLoader;
-
-const REQUIREMENTS: [&str; 3] = ["requests==2.19.1", "urllib3==1.24.1", "Jinja2==2.10"];
 
 /// A root filesystem with the packages installed where Debian's python3 looks for them.
 fn rootfs() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-pypi-rootfs");
-    let site = root.join("usr/lib/python3/dist-packages");
-    if !site.join("urllib3-1.24.1.dist-info/METADATA").exists() {
-        let output = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-            ])
-            .args(["--only-binary=:all:", "--no-compile", "--target"])
-            .arg(&site)
-            .args(REQUIREMENTS)
-            .output()
-            .expect("python3 -m pip");
-        assert!(
-            output.status.success(),
-            "pip install failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    pip_install_target(
+        &root.join("usr/lib/python3/dist-packages"),
+        &OLD_PYPI_REQUIREMENTS,
+    );
     root
-}
-
-/// PYSEC ids of the records that list `version` of `name` explicitly (not withdrawn).
-fn listed_advisories(name: &str, version: &str) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    let dir = fixtures().join("osv/pypa").join(name);
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let record = &YamlLoader::load_from_str(&text).unwrap()[0];
-        if !record["withdrawn"].is_badvalue() {
-            continue;
-        }
-        let listed = record["affected"].as_vec().unwrap().iter().any(|affected| {
-            pep503(affected["package"]["name"].as_str().unwrap()) == name
-                && affected["versions"]
-                    .as_vec()
-                    .is_some_and(|versions| versions.iter().any(|v| v.as_str() == Some(version)))
-        });
-        if listed {
-            ids.insert(record["id"].as_str().unwrap().to_string());
-        }
-    }
-    ids
 }
 
 fn database(dir: &Path) -> PathBuf {
@@ -142,7 +98,7 @@ fn real_pypi_packages_report_exactly_their_advisories() {
         ])
     );
     for (name, version) in &installed {
-        let expected = listed_advisories(name, version);
+        let expected = pypa_listed_advisories(&fixtures().join("osv/pypa"), name, version, pep503);
         assert!(
             !expected.is_empty(),
             "{name} {version} has advisories in the fixtures"

@@ -1,6 +1,6 @@
 //! `tollgate build [PATH] -o FILE.tar.gz`: compiles a policy (a repository, a folder or a
 //! `.tg` file) into a deterministic bundle, optionally signed with `--sign KEY`; `--emit-asm`
-//! prints the disassembled program instead of writing it.
+//! gives the disassembled program instead: on standard output, or in the `-o` file.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,9 +26,23 @@ pub fn run(args: crate::args::BuildArgs) -> CliResult<ExitCode> {
     };
     let policy = program::compile(path)?;
     if args.emit_asm {
-        print!("{}", policy.program().disassemble());
+        let listing = policy.program().disassemble();
+        match &args.output {
+            Some(output) => {
+                std::fs::write(output, &listing)
+                    .map_err(|err| CliError::io("write listing", output, &err))?;
+                println!("wrote the bytecode listing to `{}`", output.display());
+            }
+            None => print!("{listing}"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
+    // clap requires `-o` unless `--emit-asm` is given.
+    let Some(output) = &args.output else {
+        return Err(CliError::new(
+            "`tollgate build` needs `-o FILE.tar.gz`".to_string(),
+        ));
+    };
     let manifest_toml = match &sources.root {
         Some(root) => {
             let manifest_path = root.join(MANIFEST);
@@ -63,11 +77,10 @@ pub fn run(args: crate::args::BuildArgs) -> CliResult<ExitCode> {
         git_revision: bundle::git_revision(&policy_folder(path, sources.root.as_deref())),
     };
     let bytes = bundle::write(&contents, signing_key.as_ref())?;
-    std::fs::write(&args.output, &bytes)
-        .map_err(|err| CliError::io("write bundle", &args.output, &err))?;
+    std::fs::write(output, &bytes).map_err(|err| CliError::io("write bundle", output, &err))?;
     println!(
         "built `{}`: {} source file{}, {}{} bytes",
-        args.output.display(),
+        output.display(),
         contents.sources.len(),
         if contents.sources.len() == 1 { "" } else { "s" },
         if signing_key.is_some() {

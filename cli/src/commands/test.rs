@@ -1,12 +1,17 @@
 //! `tollgate test [PATH]`: runs the policy's `test` blocks; exit 1 when a test fails, 2 when
-//! the policy does not compile. `--coverage` reports which rules the tests saw fire and pass;
-//! `--min-coverage` fails the run below a percentage; `--junit` writes a JUnit report; `--stdlib`
-//! runs the embedded standard library's own tests instead.
+//! the policy does not compile. `--coverage` reports which rules the tests saw fire and pass,
+//! and which conditions they saw true and false (listing those they did not);
+//! `--min-coverage` fails the run below a rule coverage percentage, `--min-condition-coverage`
+//! below a condition coverage percentage; `--junit` writes a JUnit report (with the coverage
+//! figures and the uncovered conditions when measured); `--stdlib` runs the embedded standard
+//! library's own tests instead.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use tollgate_compiler::lower::{LowerOptions, lower_with};
 use tollgate_facts::Timestamp;
+use tollgate_vm::{CoverageRecorder, EvalOptions, Linked, Vm};
 
 use crate::args::TestArgs;
 use crate::error::{CliError, CliResult};
@@ -15,7 +20,7 @@ use crate::program;
 use crate::program::CompiledPolicy;
 use crate::repo::{SourceFile, Sources};
 use crate::report::xml_escape;
-use crate::testing::{Scope, TestRun, run_tests};
+use crate::testing::{ConditionCoverage, Scope, TestRun, run_tests};
 
 pub fn run(args: TestArgs) -> CliResult<ExitCode> {
     let (policy, scope) = if args.stdlib {
@@ -30,13 +35,23 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
             policy.origin
         )));
     };
+    let mut options = EvalOptions::new(now);
+    // Condition coverage runs the tests on the program lowered with probes.
+    let measure_conditions = args.coverage || args.min_condition_coverage.is_some();
+    let instrumented = if measure_conditions {
+        let linked = instrumented(typed, &policy.origin)?;
+        options.coverage = Some(CoverageRecorder::new(linked.program()));
+        Some(linked)
+    } else {
+        None
+    };
     let run = run_tests(
         typed,
-        &policy.linked,
+        instrumented.as_ref().unwrap_or(&policy.linked),
         &policy.files,
         scope,
         args.filter.as_deref(),
-        now,
+        &options,
     );
     let mut failed = 0usize;
     for result in &run.results {
@@ -58,6 +73,7 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
     let passed = run.results.len() - failed;
     println!("\n{passed} passed, {failed} failed");
     let coverage = coverage_percent(&run);
+    let conditions = condition_percent(&run.conditions);
     if args.coverage || args.min_coverage.is_some() {
         println!("\ncoverage: {coverage:.1}% of rules seen both firing and passing");
         for (rule, seen) in &run.coverage {
@@ -69,8 +85,13 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
             );
         }
     }
+    if measure_conditions {
+        print!("\n{}", condition_report(&run.conditions));
+    }
     if let Some(path) = &args.junit {
-        std::fs::write(path, junit(&run)).map_err(|err| CliError::io("write", path, &err))?;
+        let measured = measure_conditions.then_some(conditions);
+        std::fs::write(path, junit(&run, coverage, measured))
+            .map_err(|err| CliError::io("write", path, &err))?;
     }
     if run.results.is_empty() {
         eprintln!("warning: no test blocks found");
@@ -84,7 +105,77 @@ pub fn run(args: TestArgs) -> CliResult<ExitCode> {
         eprintln!("error: rule coverage {coverage:.1}% is below the minimum {minimum}%");
         return Ok(ExitCode::from(1));
     }
+    if let Some(minimum) = args.min_condition_coverage
+        && conditions < minimum
+    {
+        eprintln!("error: condition coverage {conditions:.1}% is below the minimum {minimum}%");
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The policy lowered with coverage probes and linked; it computes what the ordinary program
+/// does, so the tests give the same results on it.
+fn instrumented(typed: &tollgate_compiler::hir::Program, origin: &str) -> CliResult<Linked> {
+    let program = lower_with(typed, LowerOptions { probes: true }).map_err(|err| {
+        CliError::new(format!(
+            "cannot compile policy `{origin}` for coverage: {err}"
+        ))
+    })?;
+    Vm::link(&program)
+        .map_err(|err| CliError::new(format!("cannot load policy `{origin}` for coverage: {err}")))
+}
+
+/// The share of condition outcomes (two per condition: true and false) the tests produced.
+fn condition_percent(conditions: &[ConditionCoverage]) -> f64 {
+    if conditions.is_empty() {
+        return 100.0;
+    }
+    let seen: usize = conditions
+        .iter()
+        .map(|c| usize::from(c.seen_true) + usize::from(c.seen_false))
+        .sum();
+    seen as f64 * 100.0 / (conditions.len() * 2) as f64
+}
+
+/// The condition coverage section of the human report: the figure, then every condition not
+/// seen both ways with its position and the outcome the tests never produced.
+fn condition_report(conditions: &[ConditionCoverage]) -> String {
+    let seen: usize = conditions
+        .iter()
+        .map(|c| usize::from(c.seen_true) + usize::from(c.seen_false))
+        .sum();
+    let mut out = format!(
+        "condition coverage: {:.1}% of condition outcomes ({seen} of {}; {} condition{})\n",
+        condition_percent(conditions),
+        conditions.len() * 2,
+        conditions.len(),
+        if conditions.len() == 1 { "" } else { "s" }
+    );
+    let uncovered: Vec<&ConditionCoverage> = conditions.iter().filter(|c| !c.covered()).collect();
+    if uncovered.is_empty() {
+        out.push_str("  every condition was seen both true and false\n");
+        return out;
+    }
+    out.push_str("  uncovered conditions:\n");
+    for condition in uncovered {
+        let _ = writeln!(out, "  {}", uncovered_line(condition));
+    }
+    out
+}
+
+/// `FILE:LINE:COL  RULE  KEYWORD CONDITION: never true`.
+fn uncovered_line(condition: &ConditionCoverage) -> String {
+    format!(
+        "{}:{}:{}  {}  {} {}: {}",
+        condition.file,
+        condition.line,
+        condition.column,
+        condition.rule,
+        condition.keyword,
+        condition.text,
+        condition.missing()
+    )
 }
 
 /// The name `--stdlib` runs under in messages.
@@ -155,7 +246,10 @@ fn coverage_percent(run: &TestRun) -> f64 {
     covered as f64 * 100.0 / run.coverage.len() as f64
 }
 
-fn junit(run: &TestRun) -> String {
+/// The JUnit report; with condition coverage measured (`conditions` is its percentage), the
+/// suite's properties hold both coverage figures and its `system-out` lists the uncovered
+/// conditions.
+fn junit(run: &TestRun, rule_coverage: f64, conditions: Option<f64>) -> String {
     let failures = run.results.iter().filter(|r| !r.passed()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -168,6 +262,12 @@ fn junit(run: &TestRun) -> String {
         "  <testsuite name=\"policy tests\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
         run.results.len()
     );
+    if let Some(condition_coverage) = conditions {
+        let _ = writeln!(
+            out,
+            "    <properties>\n      <property name=\"rule_coverage\" value=\"{rule_coverage:.1}\"/>\n      <property name=\"condition_coverage\" value=\"{condition_coverage:.1}\"/>\n    </properties>"
+        );
+    }
     for result in &run.results {
         let _ = write!(
             out,
@@ -194,6 +294,21 @@ fn junit(run: &TestRun) -> String {
             ">\n      <failure message=\"expectation failed\">{}</failure>\n    </testcase>",
             xml_escape(&text.join("\n\n"))
         );
+    }
+    if conditions.is_some() {
+        let uncovered: Vec<String> = run
+            .conditions
+            .iter()
+            .filter(|c| !c.covered())
+            .map(uncovered_line)
+            .collect();
+        if !uncovered.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <system-out>uncovered conditions:\n{}</system-out>",
+                xml_escape(&uncovered.join("\n"))
+            );
+        }
     }
     let _ = writeln!(out, "  </testsuite>\n</testsuites>");
     out

@@ -4,14 +4,22 @@
 //! Inputs: one `SourceFile` per policy file (path + text) plus the embedded stdlib, listed by
 //! the `Workspace` input. Queries, each memoised and re-run only when what it read changed:
 //!
-//! - `parse_file(file)`: the file's syntax tree and syntax errors;
+//! - `file_chunks(file)`: the file cut into chunks of whole items by a cheap scan that never
+//!   fails (`syntax::chunks`), each chunk as an interned `ItemKey` (file + text) with its
+//!   offset. The key is the text, so an edit elsewhere in the file (even one that moves the
+//!   chunk) keeps the key;
+//! - `parse_chunk(key)`: one chunk parsed on its own (spans relative to its start). An edit
+//!   re-parses only the chunk it touches;
+//! - `file_items(file)`: the file's items that parsed, each as a key with its offset (a chunk
+//!   of one item is its own key; the items of a chunk holding several get a key each);
+//! - `item_syntax(key)`, `item_is_clean(key)`: the item's tree and whether it has no syntax
+//!   error. Both read only `parse_chunk(key)`, so they stay valid across edits elsewhere;
 //! - `file_context(file)`: its module name and imports;
-//! - `file_items(file)`: its items, each as an interned `ItemKey` (file + the item's text) with
-//!   the item's offset. The key is the item's text, so an edit elsewhere in the file (even one
-//!   that moves the item) keeps the key;
-//! - `item_syntax(key)`: the item re-parsed on its own, so its spans are relative to its start;
-//! - `global_scope(ws)`: every module's signatures (no bodies, no spans), so it stays equal
-//!   when a body changes and salsa does not re-run what depends on it;
+//! - `parse_file(file)`: the whole tree with file offsets, assembled from the chunks (for the
+//!   formatter and the language server); `syntax_diagnostics(file)` its syntax errors;
+//! - `item_declaration(key)`, `file_declarations(file)`: the declarations without bodies;
+//! - `global_scope(ws)`: every module's signatures, read from `file_declarations`, so it is
+//!   not even re-run when a body changes (and what depends on it is not either);
 //! - `check_item(ws, key)`: resolution and type checking of ONE item. Editing one rule's body
 //!   re-runs this query for that rule only;
 //! - `file_diagnostics(ws, file)`, `program_diagnostics(ws)` (duplicates across the module,
@@ -54,14 +62,17 @@ pub struct Workspace {
     pub files: Vec<SourceFile>,
 }
 
-/// One item of a file, identified by its file and its text.
+/// One chunk or item of a file, identified by its file and its text.
 #[salsa::interned(debug)]
 pub struct ItemKey<'db> {
     /// The file it is in.
     pub file: SourceFile,
-    /// The item's text, from its first doc line or attribute to its end.
+    /// The chunk's text (see `syntax::chunks`), or one item's, from its first doc line or
+    /// attribute to its end.
     #[returns(ref)]
     pub text: String,
+    /// Whether the text starts the file (module docs `//!` are allowed there only).
+    pub leading: bool,
 }
 
 /// A parsed file: the tree and the syntax diagnostics.
@@ -101,41 +112,101 @@ impl Default for Database {
 #[salsa::db]
 impl salsa::Database for Database {}
 
-/// Parses a whole file.
+/// The chunks of a file (whole items, see `syntax::chunks`): each one's key and offset.
+#[salsa::tracked(returns(ref))]
+pub fn file_chunks(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_>, usize)> {
+    let text = file.text(db);
+    syntax::chunks(text)
+        .into_iter()
+        .map(|(start, end)| {
+            let slice = text.get(start..end).unwrap_or_default();
+            (ItemKey::new(db, file, slice.to_string(), start == 0), start)
+        })
+        .collect()
+}
+
+/// One chunk (or item) parsed on its own: spans are relative to its start.
+#[salsa::tracked(returns(ref))]
+pub fn parse_chunk<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> syntax::Parse {
+    let text = key.text(db);
+    syntax::parse_range(text, 0, text.len(), *key.leading(db))
+}
+
+/// A whole file's tree (file offsets) and syntax errors, assembled from its chunks.
 #[salsa::tracked(returns(ref))]
 pub fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> ParsedFile {
-    let (tree, mut diagnostics) = parse_source(file.text(db));
-    let path = file.path(db).clone();
-    for diagnostic in &mut diagnostics {
-        diagnostic.file = path.clone();
+    let text = file.text(db);
+    let mut tree = ast::File {
+        span: ast::Span::new(0, text.len()),
+        module_doc: None,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    for (key, offset) in file_chunks(db, file) {
+        let chunk = &parse_chunk(db, *key).file;
+        if tree.module_doc.is_none() && chunk.module_doc.is_some() {
+            let mut doc = chunk.module_doc.clone();
+            rebase::shift_doc(&mut doc, *offset);
+            tree.module_doc = doc;
+        }
+        tree.items.extend(chunk.items.iter().map(|item| {
+            let mut item = item.clone();
+            rebase::shift_item(&mut item, *offset);
+            item
+        }));
+        tree.comments
+            .extend(chunk.comments.iter().map(|comment| ast::Comment {
+                span: shift_span(comment.span, *offset),
+                text: comment.text.clone(),
+            }));
     }
     ParsedFile {
         file: tree,
-        diagnostics,
+        diagnostics: syntax_diagnostics(db, file).clone(),
     }
+}
+
+fn shift_span(span: ast::Span, offset: usize) -> ast::Span {
+    ast::Span::new(span.start + offset, span.end + offset)
+}
+
+/// The syntax errors of a file, as diagnostics with file offsets, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn syntax_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagnostic> {
+    let path = file.path(db).clone();
+    let mut out = Vec::new();
+    for (key, offset) in file_chunks(db, file) {
+        for error in &parse_chunk(db, *key).errors {
+            out.push(Diagnostic {
+                code: error.code,
+                severity: crate::diagnostics::Severity::Error,
+                message: error.message.clone(),
+                file: path.clone(),
+                primary: Label::new(shift_span(error.span, *offset), ""),
+                secondary: Vec::new(),
+                help: error.help.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The module name and imports of a file.
 #[salsa::tracked(returns(ref))]
 pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
-    let parsed = parse_file(db, file);
     let mut module = None;
     let mut imports = BTreeMap::new();
-    for item in &parsed.file.items {
+    for (key, _) in file_items(db, file) {
+        let Some(item) = item_syntax(db, *key) else {
+            continue;
+        };
         match &item.kind {
             ast::ItemKind::Module(decl) if module.is_none() => module = Some(decl.path.dotted()),
             ast::ItemKind::Import(import) => {
-                let target = import.path.dotted();
-                let alias = match &import.alias {
-                    Some(alias) => alias.name.clone(),
-                    None => import
-                        .path
-                        .segments
-                        .last()
-                        .map(|s| s.name.clone())
-                        .unwrap_or_default(),
-                };
-                imports.insert(Arc::from(alias), Arc::from(target));
+                imports.insert(
+                    Arc::from(import_alias(import)),
+                    Arc::from(import.path.dotted()),
+                );
             }
             _ => {}
         }
@@ -148,63 +219,60 @@ pub fn file_context(db: &dyn salsa::Database, file: SourceFile) -> FileContext {
     }
 }
 
-/// The items of a file that parsed: each one's key and its byte offset in the file.
-#[salsa::tracked(returns(ref))]
-pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_>, usize)> {
-    let parsed = parse_file(db, file);
-    let text = file.text(db);
-    parsed
-        .file
-        .items
-        .iter()
-        .filter(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
-        .map(|item| {
-            let slice = text.get(item.span.range()).unwrap_or_default();
-            (ItemKey::new(db, file, slice.to_string()), item.span.start)
-        })
-        .collect()
+/// The name an import binds: its alias, else its last segment.
+fn import_alias(import: &ast::Import) -> String {
+    match &import.alias {
+        Some(alias) => alias.name.clone(),
+        None => import
+            .path
+            .segments
+            .last()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+    }
 }
 
-/// The trees of `file_items`, in the same order, with spans relative to each item's start.
+/// The items of a file that parsed: each one's key and its byte offset in the file. A chunk
+/// of one item is that item's key; each item of a chunk holding several (items sharing a
+/// line, or cut apart by recovery) gets a key of its own text, parsed again alone.
 #[salsa::tracked(returns(ref))]
-pub fn file_item_trees(db: &dyn salsa::Database, file: SourceFile) -> Vec<Arc<ast::Item>> {
-    let parsed = parse_file(db, file);
-    parsed
-        .file
-        .items
-        .iter()
-        .filter(|item| !matches!(item.kind, ast::ItemKind::Broken(_)))
-        .map(|item| {
-            let mut item = item.clone();
-            let base = item.span.start;
-            rebase::rebase_item(&mut item, base);
-            Arc::new(item)
-        })
-        .collect()
+pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<(ItemKey<'_>, usize)> {
+    let mut out = Vec::new();
+    for (key, offset) in file_chunks(db, file) {
+        let items = &parse_chunk(db, *key).file.items;
+        let text = key.text(db);
+        let is_broken = |item: &ast::Item| matches!(item.kind, ast::ItemKind::Broken(_));
+        match items.as_slice() {
+            [] => {}
+            [item] if !is_broken(item) => out.push((*key, *offset)),
+            _ => {
+                for item in items.iter().filter(|item| !is_broken(item)) {
+                    let slice = text.get(item.span.range()).unwrap_or_default();
+                    let own = ItemKey::new(db, file, slice.to_string(), false);
+                    out.push((own, offset + item.span.start));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether an item has no syntax error inside it. An item with one is declared (so that
 /// what refers to it does not report a cascade) but not checked.
 #[salsa::tracked]
 pub fn item_is_clean<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> bool {
-    let file = *key.file(db);
-    let Some((_, offset)) = file_items(db, file).iter().find(|(k, _)| *k == key) else {
-        return false;
-    };
-    let end = offset + key.text(db).len();
-    !parse_file(db, file)
-        .diagnostics
-        .iter()
-        .any(|d| d.primary.span.start >= *offset && d.primary.span.start < end)
+    parse_chunk(db, key).errors.is_empty()
 }
 
-/// One item's tree, spans relative to its start. Equal across edits that do not touch the
-/// item's text, so the queries that read it are not re-run.
+/// One item's tree, spans relative to its key's start. Reads only the key's own parse, so it
+/// is equal across edits that do not touch the item's text and the queries that read it are
+/// not re-run.
 #[salsa::tracked(returns(ref))]
 pub fn item_syntax<'db>(db: &'db dyn salsa::Database, key: ItemKey<'db>) -> Option<Arc<ast::Item>> {
-    let file = *key.file(db);
-    let index = file_items(db, file).iter().position(|(k, _)| *k == key)?;
-    file_item_trees(db, file).get(index).cloned()
+    match parse_chunk(db, key).file.items.as_slice() {
+        [item] if !matches!(item.kind, ast::ItemKind::Broken(_)) => Some(Arc::new(item.clone())),
+        _ => None,
+    }
 }
 
 /// Every module's declarations: names and signatures only.
@@ -219,18 +287,52 @@ pub fn global_scope(db: &dyn salsa::Database, ws: Workspace) -> GlobalScope {
     }
     let mut decls = Vec::new();
     for (context, file) in &contexts {
-        for (key, _) in file_items(db, *file) {
-            if let Some(item) = item_syntax(db, *key)
-                && is_declaration(&item.kind)
-            {
-                decls.push(DeclInput {
-                    context,
-                    item: item.as_ref(),
-                });
-            }
+        for item in file_declarations(db, *file) {
+            decls.push(DeclInput {
+                context,
+                item: item.as_ref(),
+            });
         }
     }
     GlobalScope::build(&modules, &decls)
+}
+
+/// The declarations of a file as `global_scope` reads them (see `item_declaration`): equal
+/// across an edit inside a body, so `global_scope` does not even re-run after one.
+#[salsa::tracked(returns(ref))]
+pub fn file_declarations(db: &dyn salsa::Database, file: SourceFile) -> Vec<Arc<ast::Item>> {
+    file_items(db, file)
+        .iter()
+        .filter_map(|(key, _)| item_declaration(db, *key).clone())
+        .collect()
+}
+
+/// A declaration without what only its own check reads: a rule's clauses and message, a
+/// function's body, and the spans that cover them.
+#[salsa::tracked(returns(ref))]
+pub fn item_declaration<'db>(
+    db: &'db dyn salsa::Database,
+    key: ItemKey<'db>,
+) -> Option<Arc<ast::Item>> {
+    let item = item_syntax(db, key).as_ref()?;
+    if !is_declaration(&item.kind) {
+        return None;
+    }
+    let mut item = ast::Item::clone(item);
+    item.span = ast::Span::default();
+    match &mut item.kind {
+        ast::ItemKind::Rule(rule) => {
+            rule.span = ast::Span::default();
+            rule.clauses.clear();
+            rule.message = None;
+        }
+        ast::ItemKind::Fn(function) => {
+            function.span = ast::Span::default();
+            function.body = None;
+        }
+        _ => {}
+    }
+    Some(Arc::new(item))
 }
 
 fn is_declaration(kind: &ast::ItemKind) -> bool {
@@ -348,8 +450,17 @@ type UnusedLet = (Arc<str>, Diagnostic);
 /// A function's callees and where it is declared.
 type CallGraph = BTreeMap<Arc<str>, (BTreeSet<Arc<str>>, Place)>;
 
+/// A policy `param`, for the unused-param warning.
+struct ParamDecl {
+    qualified: Arc<str>,
+    module: Arc<str>,
+    place: Place,
+    /// A stdlib param, or one whose name starts with `_`.
+    exempt: bool,
+}
+
 /// Problems that need the whole program: duplicate names in a module, recursion, unused
-/// functions, unused `let`s no except uses. Spans are file offsets.
+/// functions and params, unused `for`/`let` bindings no except uses. Spans are file offsets.
 #[salsa::tracked(returns(ref))]
 pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -357,7 +468,12 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
     let mut used: BTreeSet<Arc<str>> = BTreeSet::new();
     let mut except_uses: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
     let mut calls: CallGraph = BTreeMap::new();
+    // Functions: qualified name, file, span, exempt from the unused warning.
     let mut fns: Vec<(Arc<str>, Arc<str>, ast::Span, bool)> = Vec::new();
+    let mut params: Vec<ParamDecl> = Vec::new();
+    // Modules with an unresolved name: it may be a misspelt param, so their params get no
+    // unused warning (one root cause, one diagnostic).
+    let mut misspelling_modules: BTreeSet<Arc<str>> = BTreeSet::new();
     let mut rules_unused_lets: Vec<(Arc<str>, &[UnusedLet], usize)> = Vec::new();
     for file in ws.files(db) {
         let context = file_context(db, *file);
@@ -365,6 +481,13 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
         for (key, offset) in file_items(db, *file) {
             let checked = check_item(db, ws, *key);
             used.extend(checked.uses.globals.iter().cloned());
+            if checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == codes::UNRESOLVED_NAME)
+            {
+                misspelling_modules.insert(context.module.clone());
+            }
             if let Some((rule, names)) = &checked.uses.except_bindings {
                 except_uses
                     .entry(rule.clone())
@@ -417,6 +540,12 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
                 Some(hir::ItemKind::Rule(_)) => {
                     rules_unused_lets.push((qualified, checked.unused_lets.as_slice(), *offset))
                 }
+                Some(hir::ItemKind::Param(_)) => params.push(ParamDecl {
+                    qualified,
+                    module: context.module.clone(),
+                    place: (path.clone(), span),
+                    exempt: context.stdlib || name.starts_with('_'),
+                }),
                 _ => {}
             }
         }
@@ -430,6 +559,23 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
             );
             d.file = path.clone();
             d.help = Some("remove it, or prefix its name with `_`".to_string());
+            out.push(d);
+        }
+    }
+    for param in &params {
+        let qualified = &param.qualified;
+        if !param.exempt
+            && !used.contains(qualified)
+            && !misspelling_modules.contains(&param.module)
+        {
+            let (path, span) = &param.place;
+            let mut d = warning(
+                codes::UNUSED_PARAM,
+                format!("param `{qualified}` is never used"),
+                Label::new(*span, "unused"),
+            );
+            d.file = path.clone();
+            d.help = Some("remove it, use it, or prefix its name with `_`".to_string());
             out.push(d);
         }
     }
@@ -502,7 +648,7 @@ pub fn file_diagnostics(
     ws: Workspace,
     file: SourceFile,
 ) -> Vec<Diagnostic> {
-    let mut out = parse_file(db, file).diagnostics.clone();
+    let mut out = syntax_diagnostics(db, file).clone();
     let mut aliases_used = BTreeSet::new();
     for (key, offset) in file_items(db, file) {
         let checked = check_item(db, ws, *key);
@@ -517,17 +663,11 @@ pub fn file_diagnostics(
     // Unused imports: only of modules without rules (importing a module activates its rules).
     let scope = global_scope(db, ws);
     let path = file.path(db).clone();
-    for item in &parse_file(db, file).file.items {
-        if let ast::ItemKind::Import(import) = &item.kind {
-            let alias = match &import.alias {
-                Some(alias) => alias.name.clone(),
-                None => import
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default(),
-            };
+    for (key, offset) in file_items(db, file) {
+        if let Some(item) = item_syntax(db, *key)
+            && let ast::ItemKind::Import(import) = &item.kind
+        {
+            let alias = import_alias(import);
             let target = import.path.dotted();
             let has_rules = scope
                 .modules
@@ -537,7 +677,7 @@ pub fn file_diagnostics(
                 let mut d = warning(
                     codes::UNUSED_IMPORT,
                     format!("import `{target}` is never used"),
-                    Label::new(import.span, "unused"),
+                    Label::new(shift_span(import.span, *offset), "unused"),
                 );
                 d.file = path.clone();
                 d.help = Some("remove the import".to_string());
@@ -595,25 +735,6 @@ pub fn typed_program(db: &dyn salsa::Database, ws: Workspace) -> Option<Arc<hir:
         builtins: scope.builtins.clone(),
         active_modules: active.into_iter().collect(),
     }))
-}
-
-/// Parses a text into its tree and its syntax diagnostics (file path not set yet).
-fn parse_source(text: &str) -> (ast::File, Vec<Diagnostic>) {
-    let parse = syntax::parse(text);
-    let diagnostics = parse
-        .errors
-        .into_iter()
-        .map(|err| Diagnostic {
-            code: err.code,
-            severity: crate::diagnostics::Severity::Error,
-            message: err.message,
-            file: Arc::from(""),
-            primary: Label::new(err.span, ""),
-            secondary: Vec::new(),
-            help: err.help,
-        })
-        .collect();
-    (parse.file, diagnostics)
 }
 
 /// The compiler: a database with the stdlib loaded, plus the policy sources set on it.

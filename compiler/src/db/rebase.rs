@@ -1,13 +1,20 @@
-//! Moves every span of an item by a fixed amount: from file offsets to offsets relative to the
-//! item's start. An item's relative tree is equal whatever moves around it, which is what lets
-//! salsa keep the checks of the items an edit did not touch.
+//! Moves every span of an item by a fixed amount: from offsets relative to the item's chunk to
+//! file offsets, to assemble a whole file's tree from its chunks. Chunks are parsed alone so
+//! that an item's tree is equal whatever moves around it, which is what lets salsa keep the
+//! checks of the items an edit did not touch.
 
 use crate::syntax::ast::*;
 
-/// Subtracts `base` from every span of `item` (saturating at 0).
-pub fn rebase_item(item: &mut Item, base: usize) {
+/// Adds `base` to every span of `item` (saturating).
+pub fn shift_item(item: &mut Item, base: usize) {
     let mut r = Rebase { base };
     r.item(item);
+}
+
+/// Adds `base` to the spans of a doc comment (module docs of a chunk).
+pub fn shift_doc(doc: &mut Option<Doc>, base: usize) {
+    let r = Rebase { base };
+    r.doc(doc);
 }
 
 struct Rebase {
@@ -17,8 +24,8 @@ struct Rebase {
 impl Rebase {
     fn span(&self, span: &mut Span) {
         *span = Span::new(
-            span.start.saturating_sub(self.base),
-            span.end.saturating_sub(self.base),
+            span.start.saturating_add(self.base),
+            span.end.saturating_add(self.base),
         );
     }
 

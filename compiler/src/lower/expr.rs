@@ -27,13 +27,19 @@ pub(crate) struct DemandBuilder {
     categories: BTreeSet<String>,
     contents: BTreeSet<String>,
     hashes: BTreeSet<String>,
+    /// Ecosystems (JSON spelling) that the reads of packages and vulnerabilities are limited to.
+    ecosystems: BTreeSet<String>,
+    /// Set when some read of packages or vulnerabilities is not limited to known ecosystems.
+    any_ecosystem: bool,
+    /// The ecosystems the loop whose source is being lowered keeps, when its filters say.
+    pending_ecosystems: Option<BTreeSet<String>>,
 }
 
 impl DemandBuilder {
     pub(crate) fn finish(self, secrets: &[bc::SecretPattern]) -> bc::Demand {
         bc::Demand {
             categories: self.categories,
-            ecosystems: None,
+            ecosystems: (!self.any_ecosystem).then_some(self.ecosystems),
             file_contents: self.contents,
             file_hashes: self.hashes,
             secret_patterns: secrets.iter().map(|secret| secret.name.clone()).collect(),
@@ -62,6 +68,8 @@ pub(crate) struct Lowerer<'l> {
     local_base: u16,
     /// Loops over files in scope: their variable and the paths their filters allow.
     file_loops: Vec<(LocalId, PathConstraint)>,
+    /// Whether clauses get coverage probes (`super::LowerOptions::probes`).
+    probes: bool,
 }
 
 impl<'l> Lowerer<'l> {
@@ -81,7 +89,36 @@ impl<'l> Lowerer<'l> {
             file,
             local_base,
             file_loops: Vec::new(),
+            probes: false,
         }
+    }
+
+    /// Emits coverage probes after conditions when `probes` is set.
+    pub(crate) fn with_probes(mut self, probes: bool) -> Lowerer<'l> {
+        self.probes = probes;
+        self
+    }
+
+    /// With probes on, registers the condition `condition` of `rule` and emits its probe,
+    /// which sees the condition's value on the stack.
+    fn probe(
+        &mut self,
+        builder: &mut ChunkBuilder,
+        rule: &str,
+        kind: bc::ProbeKind,
+        condition: &Expr,
+    ) {
+        if !self.probes {
+            return;
+        }
+        let index = u32::try_from(self.out.probes.len()).unwrap_or(u32::MAX);
+        let span = self.span(condition.span);
+        self.out.probes.push(bc::Probe {
+            rule: rule.to_string(),
+            kind,
+            span,
+        });
+        builder.emit(Op::Probe(index));
     }
 
     /// A span of the item in bytecode form.
@@ -164,6 +201,7 @@ impl<'l> Lowerer<'l> {
             builder.emit(Op::SetLocal(slot));
         }
         self.expr(&mut builder, condition)?;
+        self.probe(&mut builder, &except.rule, bc::ProbeKind::Except, condition);
         builder.emit(Op::Return);
         self.finish(builder).map(Some)
     }
@@ -183,9 +221,12 @@ impl<'l> Lowerer<'l> {
         };
         match clause {
             Clause::For { binding, iterable } => {
+                // With probes, each clause stays a clause of its own (below) so its outcome
+                // is observable; without, the filters after a `for` join the loop.
                 let taken = rest
                     .iter()
                     .take_while(|clause| matches!(clause, Clause::Where(_) | Clause::Unless(_)))
+                    .take_while(|_| !self.probes)
                     .count();
                 let (wheres, after) = rest.split_at(taken);
                 let mut filters = Vec::new();
@@ -215,11 +256,13 @@ impl<'l> Lowerer<'l> {
             }
             Clause::Where(condition) => {
                 self.expr(builder, condition)?;
+                self.probe(builder, &rule.qualified, bc::ProbeKind::Where, condition);
                 builder.jump(JumpKind::IfFalse, next);
                 self.clauses(builder, rest, rule, next)?;
             }
             Clause::Unless(condition) => {
                 self.expr(builder, condition)?;
+                self.probe(builder, &rule.qualified, bc::ProbeKind::Unless, condition);
                 builder.jump(JumpKind::IfTrue, next);
                 self.clauses(builder, rest, rule, next)?;
             }
@@ -292,7 +335,9 @@ impl<'l> Lowerer<'l> {
             let constraint = path_constraint(binding, &filters);
             self.file_loops.push((binding, constraint));
         }
+        self.demand.pending_ecosystems = self.ecosystem_constraint(binding, source, &filters);
         self.expr(builder, source)?;
+        self.demand.pending_ecosystems = None;
         if let Some(position) = filters
             .iter()
             .position(|filter| lookup_of(binding, filter).is_some())
@@ -810,6 +855,56 @@ impl<'l> Lowerer<'l> {
         Ok(())
     }
 
+    /// The ecosystems a loop over `image.packages` (or `image.vulnerabilities`) keeps, when one
+    /// of its filters is `x.ecosystem == E` or `x.ecosystem in {E, ...}` with constant variants
+    /// (`x.package.ecosystem` for vulnerabilities, whose matching needs the package's cataloger).
+    fn ecosystem_constraint(
+        &self,
+        binding: LocalId,
+        source: &Expr,
+        filters: &[Filter<'_>],
+    ) -> Option<BTreeSet<String>> {
+        let ExprKind::Field { field, .. } = &source.kind else {
+            return None;
+        };
+        if &*field.record.module != super::SCHEMA_MODULE || &*field.record.name != "Image" {
+            return None;
+        }
+        let through_package = match &*field.name {
+            "packages" => false,
+            "vulnerabilities" => true,
+            _ => return None,
+        };
+        let is_ecosystem = |side: &Expr| ecosystem_field(binding, side, through_package);
+        filters.iter().find_map(|filter| {
+            let Filter::Keep(expr) = filter else {
+                return None;
+            };
+            let ExprKind::Binary { op, lhs, rhs } = &expr.kind else {
+                return None;
+            };
+            let constant = match op {
+                BinaryOp::Eq if is_ecosystem(lhs) => self.fold(rhs)?,
+                BinaryOp::Eq if is_ecosystem(rhs) => self.fold(lhs)?,
+                BinaryOp::In if is_ecosystem(lhs) => self.fold(rhs)?,
+                _ => return None,
+            };
+            let variants = match constant {
+                Constant::List(items) | Constant::Set(items) => items,
+                single => vec![single],
+            };
+            variants
+                .into_iter()
+                .map(|variant| match variant {
+                    Constant::Enum { ty, variant } if ty == "Ecosystem" => {
+                        Some(crate::types::variant_json_name(&variant))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
     /// Records what a field read demands from extraction.
     fn note_field(&mut self, base: &Expr, field: &hir::FieldRef) {
         if &*field.record.module != super::SCHEMA_MODULE {
@@ -817,6 +912,13 @@ impl<'l> Lowerer<'l> {
         }
         match (&*field.record.name, &*field.name) {
             ("Image", name) => {
+                if matches!(name, "packages" | "vulnerabilities") {
+                    // A read not limited by its loop's filters may look at any ecosystem.
+                    match self.demand.pending_ecosystems.take() {
+                        Some(ecosystems) => self.demand.ecosystems.extend(ecosystems),
+                        None => self.demand.any_ecosystem = true,
+                    }
+                }
                 self.demand.categories.insert(name.to_string());
             }
             ("File", name @ ("content" | "sha256")) => {
@@ -850,6 +952,28 @@ impl<'l> Lowerer<'l> {
             }
             _ => {}
         }
+    }
+}
+
+/// Whether `expr` is `binding.ecosystem` (or `binding.package.ecosystem` when
+/// `through_package`), looking through coercions.
+fn ecosystem_field(binding: LocalId, expr: &Expr, through_package: bool) -> bool {
+    let expr = match &expr.kind {
+        ExprKind::Coerce { expr: inner, .. } => inner,
+        _ => expr,
+    };
+    let ExprKind::Field { base, field, .. } = &expr.kind else {
+        return false;
+    };
+    if &*field.name != "ecosystem" {
+        return false;
+    }
+    match &base.kind {
+        ExprKind::Local(local) => !through_package && *local == binding,
+        ExprKind::Field { base, field, .. } if through_package && &*field.name == "package" => {
+            matches!(base.kind, ExprKind::Local(local) if local == binding)
+        }
+        _ => false,
     }
 }
 
@@ -1004,7 +1128,8 @@ fn mentions(expr: &Expr, binding: LocalId) -> bool {
     found
 }
 
-fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
+/// Visits `expr` and every expression inside it.
+pub(crate) fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
     visit(expr);
     match &expr.kind {
         ExprKind::Interpolated(template) => {

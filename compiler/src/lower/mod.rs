@@ -9,6 +9,9 @@
 //! `Demand` (fact categories, file contents, secret patterns) is collected on the way.
 
 mod expr;
+mod reach;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,9 +82,30 @@ pub(crate) fn bc_type(ty: &Type) -> bc::Type {
     }
 }
 
+/// How to lower.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LowerOptions {
+    /// Instrument for condition coverage (`tollgate test --coverage`): every `where`/`when`/
+    /// `unless` clause of a rule and every exception's `where` is followed by an `Op::Probe`
+    /// registered in `Program::probes`, and a rule's clauses are evaluated one by one as
+    /// written (no index lookups, no splitting into conjuncts) so that each clause's outcome
+    /// is observable. Findings are the same as without it; only the work differs.
+    pub probes: bool,
+}
+
 /// Lowers a checked program. Rules of stdlib modules that no user file imports are left out
-/// (`hir::Program::active_modules`).
+/// (`hir::Program::active_modules`), and so are the functions and params only such modules
+/// use (see `reach`).
 pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
+    lower_with(program, LowerOptions::default())
+}
+
+/// [`lower`] with options.
+pub fn lower_with(
+    program: &hir::Program,
+    options: LowerOptions,
+) -> Result<bc::Program, LowerError> {
+    let reach = reach::reach(program);
     let mut out = bc::Program::default();
     for enumeration in &program.enums {
         out.enums.push(EnumDecl {
@@ -97,12 +121,12 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
     let mut functions: HashMap<Arc<str>, u32> = HashMap::new();
     for item in &program.items {
         match &item.kind {
-            ItemKind::Param(param) => {
+            ItemKind::Param(param) if reach.keeps_param(&item.module, param) => {
                 let slot = u16::try_from(params.len())
                     .map_err(|_| error(item, item.span, "too many params"))?;
                 params.insert(param.qualified.clone(), slot);
             }
-            ItemKind::Fn(function) => {
+            ItemKind::Fn(function) if reach.functions.contains(&function.qualified) => {
                 let index = u32::try_from(functions.len())
                     .map_err(|_| error(item, item.span, "too many functions"))?;
                 functions.insert(function.qualified.clone(), index);
@@ -116,8 +140,20 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
     };
     let mut demand = expr::DemandBuilder::default();
     for item in &program.items {
+        let lowered = match &item.kind {
+            ItemKind::Param(param) => params.contains_key(&param.qualified),
+            ItemKind::Fn(function) => functions.contains_key(&function.qualified),
+            ItemKind::Rule(rule) => reach.rules.contains(&rule.qualified),
+            // Exceptions of rules that do not run (an inactive stdlib module) go with them.
+            ItemKind::Except(except) => reach.rules.contains(&except.rule),
+            ItemKind::Secret(_) | ItemKind::Test(_) => true,
+        };
+        if !lowered {
+            continue;
+        }
         let file = out.file(&item.file);
-        let mut lowerer = expr::Lowerer::new(&mut out, &names, &mut demand, item, file, 0);
+        let mut lowerer = expr::Lowerer::new(&mut out, &names, &mut demand, item, file, 0)
+            .with_probes(options.probes);
         match &item.kind {
             ItemKind::Param(param) => {
                 let default = lowerer.fold(&param.default).ok_or_else(|| {
@@ -150,9 +186,6 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
                 });
             }
             ItemKind::Rule(rule) => {
-                if !program.active_modules.contains(&item.module) {
-                    continue;
-                }
                 let chunk = lowerer.rule(rule)?;
                 let span = lowerer.span(item.span);
                 out.rules.push(rule_metadata(item, rule, chunk, span));
@@ -197,10 +230,6 @@ pub fn lower(program: &hir::Program) -> Result<bc::Program, LowerError> {
             ItemKind::Test(_) => {}
         }
     }
-    // Exceptions of rules that do not run (an inactive stdlib module) are dropped with them.
-    let active: Vec<String> = out.rules.iter().map(|rule| rule.name.clone()).collect();
-    out.exceptions
-        .retain(|exception| active.contains(&exception.rule));
     out.demand = demand.finish(&out.secrets);
     Ok(out)
 }

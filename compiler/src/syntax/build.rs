@@ -827,13 +827,23 @@ impl<'t> Builder<'t> {
     pub(crate) fn string_lit(&mut self, node: &Node) -> Option<StringLit> {
         let span = self.span(node);
         if node.kind == Kind::raw_string {
-            let text = first(node, Kind::raw_text)?;
-            let parts = if text.start == text.end {
+            // `r`, the `#`s, `"`, the text, `"`, the `#`s: the grammar matched the shape.
+            let raw = self.text_of(node);
+            let hashes = raw
+                .get(1..)
+                .unwrap_or("")
+                .bytes()
+                .take_while(|&b| b == b'#')
+                .count();
+            let start = node.start + 1 + hashes + 1;
+            let end = node.end.saturating_sub(1 + hashes).max(start);
+            let text = self.text.get(start..end)?;
+            let parts = if text.is_empty() {
                 Vec::new()
             } else {
                 vec![StringPart::Text {
-                    span: self.span(text),
-                    value: self.text_of(text).to_owned(),
+                    span: Span::new(self.base + start, self.base + end),
+                    value: text.to_owned(),
                 }]
             };
             return Some(StringLit {

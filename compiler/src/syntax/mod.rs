@@ -40,10 +40,11 @@ pub struct SyntaxError {
 const MAX_NESTING: usize = 64;
 
 /// Parses a policy file. Never fails: errors are returned next to the tree.
+///
+/// The file is first cut into chunks by [`chunks`] (one item each, in practice), and each chunk
+/// is parsed on its own by [`parse_range`]: this is what the salsa database does too, one
+/// memoised query per chunk, so that an edit re-parses only the chunk it touches.
 pub fn parse(text: &str) -> Parse {
-    if let Some(parse) = parse_whole(text) {
-        return parse;
-    }
     let mut file = File {
         span: Span::new(0, text.len()),
         module_doc: None,
@@ -51,14 +52,50 @@ pub fn parse(text: &str) -> Parse {
         comments: Vec::new(),
     };
     let mut errors = Vec::new();
-    for (index, (start, end)) in item_slices(text).into_iter().enumerate() {
-        parse_slice(text, start, end, index == 0, &mut file, &mut errors);
+    for (start, end) in chunks(text) {
+        let chunk = parse_range(text, start, end, start == 0);
+        if file.module_doc.is_none() {
+            file.module_doc = chunk.file.module_doc;
+        }
+        file.items.extend(chunk.file.items);
+        file.comments.extend(chunk.file.comments);
+        errors.extend(chunk.errors);
+    }
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    Parse { file, errors }
+}
+
+/// Parses the bytes `start..end` of `text` (whole items, as cut by [`chunks`]) on their own.
+/// Spans are offsets in `text`. `leading` says whether the range starts the file: module docs
+/// `//!` are only allowed there. Never fails; recovers item by item inside the range.
+pub fn parse_range(text: &str, start: usize, end: usize, leading: bool) -> Parse {
+    let end = end.min(text.len());
+    if let Some(parse) = parse_whole(text, start, end, leading) {
+        return parse;
+    }
+    let mut file = File {
+        span: Span::new(start, end),
+        module_doc: None,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for (index, (slice_start, slice_end)) in item_slices(text, start, end).into_iter().enumerate() {
+        let first_slice = leading && index == 0;
+        parse_slice(
+            text,
+            slice_start,
+            slice_end,
+            first_slice,
+            &mut file,
+            &mut errors,
+        );
     }
     if errors.is_empty() {
-        // Unreachable in practice (the slices concatenate to the file), but never report a
-        // failed file as clean.
+        // Unreachable in practice (the slices concatenate to the range), but never report a
+        // failed range as clean.
         errors.push(SyntaxError {
-            span: Span::new(0, 0),
+            span: Span::new(start, start),
             message: "this file could not be parsed".to_owned(),
             code: codes::UNEXPECTED,
             help: None,
@@ -68,18 +105,23 @@ pub fn parse(text: &str) -> Parse {
     Parse { file, errors }
 }
 
-/// The fast path: the whole file parses in one go.
-fn parse_whole(text: &str) -> Option<Parse> {
-    if item_slices(text)
-        .into_iter()
-        .any(|(s, e)| nesting_error(text, s, e).is_some())
-    {
+/// The fast path: the whole range parses in one go.
+fn parse_whole(text: &str, start: usize, end: usize, leading: bool) -> Option<Parse> {
+    if nesting_error(text, start, end).is_some() {
         return None;
     }
-    let tree = tollgate_grammar::try_parse(Entry::File, text)?;
-    let mut builder = Builder::new(text, 0);
+    let slice = text.get(start..end)?;
+    let tree = tollgate_grammar::try_parse(Entry::File, slice)?;
+    let mut builder = Builder::new(slice, start);
     let (module_doc, items) = builder.file(&tree.root);
     let mut errors = builder.errors;
+    let module_doc = match module_doc {
+        Some(doc) if !leading => {
+            errors.push(misplaced_module_doc(doc.span));
+            None
+        }
+        other => other,
+    };
     let items = items
         .into_iter()
         .map(|item| item.unwrap_or_else(|span| broken_item(text, span, &mut errors)))
@@ -88,17 +130,26 @@ fn parse_whole(text: &str) -> Option<Parse> {
     let comments = tree
         .comments
         .iter()
-        .map(|&(s, e)| comment(text, s, e))
+        .map(|&(s, e)| comment(text, start + s, start + e))
         .collect();
     Some(Parse {
         file: File {
-            span: Span::new(0, text.len()),
+            span: Span::new(start, end),
             module_doc,
             items,
             comments,
         },
         errors,
     })
+}
+
+fn misplaced_module_doc(span: Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: "module docs `//!` after the first item".to_owned(),
+        code: codes::MISPLACED_MODULE_DOC,
+        help: Some("move them to the top of the file, or use `///` or `//`".to_owned()),
+    }
 }
 
 /// Parses the slice `start..end` of `text` alone and appends what it yields.
@@ -125,14 +176,7 @@ fn parse_slice(
                 if first_slice {
                     file.module_doc = Some(doc);
                 } else {
-                    errors.push(SyntaxError {
-                        span: doc.span,
-                        message: "module docs `//!` after the first item".to_owned(),
-                        code: codes::MISPLACED_MODULE_DOC,
-                        help: Some(
-                            "move them to the top of the file, or use `///` or `//`".to_owned(),
-                        ),
-                    });
+                    errors.push(misplaced_module_doc(doc.span));
                 }
             }
             for item in items {
@@ -279,18 +323,51 @@ fn comment(text: &str, start: usize, end: usize) -> Comment {
     }
 }
 
-/// Splits `text` into slices, each starting at a line that starts an item in the first column:
-/// `///` or `@` (which attach to the item keyword line that follows) or an item keyword followed
-/// by a space (`//!` after the first item too). The first slice starts at 0 and holds module
-/// docs and leading comments.
-fn item_slices(text: &str) -> Vec<(usize, usize)> {
-    let mut starts = vec![0];
+/// Cuts `text` into chunks of whole items, cheaply and without ever failing: a chunk starts
+/// at each line that starts an item in the first column (see [`item_slices`]) outside any
+/// bracket, string or comment. The first chunk starts at 0 and holds the module docs and the
+/// leading comments. A chunk may hold several items (items on one line, indented items) or
+/// none; an unclosed bracket or string runs its chunk to the end of the file, where
+/// [`parse_range`] recovers item by item.
+pub fn chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut scanner = TopLevel::default();
+    line_slices(text, 0, text.len(), |line| {
+        let top = scanner.at_top_level();
+        scanner.scan_line(line.as_bytes());
+        top
+    })
+}
+
+/// Splits `start..end` of `text` at every line that starts an item, brackets or not: the
+/// recovery path, for a range that does not parse.
+fn item_slices(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    line_slices(text, start, end, |_| true)
+}
+
+/// Splits `start..end` of `text` into slices, each starting at a line that starts an item in
+/// the first column and for which `may_split` holds: `///` or `@` (which attach to the item
+/// keyword line that follows) or an item keyword followed by a space (`//!` after the first
+/// item too). `may_split` sees every line, in order. The first slice starts at `start`.
+fn line_slices(
+    text: &str,
+    start: usize,
+    end: usize,
+    mut may_split: impl FnMut(&str) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut starts = vec![start];
     let mut header_open = false;
     let mut seen_item = false;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    let mut offset = start;
+    for line in text
+        .get(start..end)
+        .unwrap_or_default()
+        .split_inclusive('\n')
+    {
         let line_start = offset;
         offset += line.len();
+        if !may_split(line) {
+            continue;
+        }
         // A late `//!` block is reported on the item it precedes, so it heads a slice too.
         let is_header = (line.starts_with("///") && !line.starts_with("////"))
             || line.starts_with('@')
@@ -300,7 +377,7 @@ fn item_slices(text: &str) -> Vec<(usize, usize)> {
                 .is_some_and(|rest| rest.starts_with([' ', '\t', '\n', '\r']) || rest.is_empty())
         });
         if is_header || is_keyword {
-            if !header_open && line_start > 0 {
+            if !header_open && line_start > start {
                 starts.push(line_start);
             }
             header_open = is_header;
@@ -310,11 +387,101 @@ fn item_slices(text: &str) -> Vec<(usize, usize)> {
         }
     }
     let mut slices = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        slices.push((start, end));
+    for (i, &slice_start) in starts.iter().enumerate() {
+        let slice_end = starts.get(i + 1).copied().unwrap_or(end);
+        slices.push((slice_start, slice_end));
     }
     slices
+}
+
+/// Where a scan of the text stands: inside which brackets, strings and interpolations.
+#[derive(Default)]
+struct TopLevel {
+    /// Open contexts, innermost last: `Some(depth)` for code (brackets open in it), `None` for
+    /// the inside of a string. The outermost code context is implicit.
+    stack: Vec<Option<usize>>,
+    /// Brackets open in the outermost code context.
+    depth: usize,
+    /// The number of `#` of the raw string being read, if in one.
+    raw: Option<usize>,
+}
+
+impl TopLevel {
+    fn at_top_level(&self) -> bool {
+        self.stack.is_empty() && self.depth == 0 && self.raw.is_none()
+    }
+
+    /// Advances over one line (bytes: every delimiter is ASCII).
+    fn scan_line(&mut self, line: &[u8]) {
+        let mut i = 0;
+        while let Some(&byte) = line.get(i) {
+            let next = line.get(i + 1).copied();
+            i += 1;
+            if let Some(hashes) = self.raw {
+                let closes = byte == b'"'
+                    && line
+                        .get(i..i + hashes)
+                        .is_some_and(|h| h.iter().all(|&b| b == b'#'));
+                if closes {
+                    i += hashes;
+                    self.raw = None;
+                }
+                continue;
+            }
+            match self.stack.last_mut() {
+                Some(None) => match byte {
+                    b'\\' => i += 1,
+                    b'"' => {
+                        self.stack.pop();
+                    }
+                    b'{' if next == Some(b'{') => i += 1,
+                    b'}' if next == Some(b'}') => i += 1,
+                    b'{' => self.stack.push(Some(0)),
+                    _ => {}
+                },
+                Some(Some(depth)) => match byte {
+                    b'/' if next == Some(b'/') => return,
+                    b'"' => self.stack.push(None),
+                    b'r' if Self::raw_start(line, i - 1).is_some() => {
+                        let hashes = Self::raw_start(line, i - 1).unwrap_or(0);
+                        self.raw = Some(hashes);
+                        i += hashes + 1;
+                    }
+                    b'(' | b'[' | b'{' => *depth += 1,
+                    b'}' if *depth == 0 => {
+                        // The end of an interpolation: back in the string.
+                        self.stack.pop();
+                    }
+                    b')' | b']' | b'}' => *depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+                None => match byte {
+                    b'/' if next == Some(b'/') => return,
+                    b'"' => self.stack.push(None),
+                    b'r' if Self::raw_start(line, i - 1).is_some() => {
+                        let hashes = Self::raw_start(line, i - 1).unwrap_or(0);
+                        self.raw = Some(hashes);
+                        i += hashes + 1;
+                    }
+                    b'(' | b'[' | b'{' => self.depth += 1,
+                    b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+        }
+    }
+
+    /// The number of `#` of a raw string starting with the `r` at `at` (`r"`, `r#"`), if one
+    /// starts there (an `r` that ends a name does not start one).
+    fn raw_start(line: &[u8], at: usize) -> Option<usize> {
+        let previous = at.checked_sub(1).and_then(|p| line.get(p));
+        if previous.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let rest = line.get(at + 1..)?;
+        let hashes = rest.iter().take_while(|&&b| b == b'#').count();
+        (rest.get(hashes) == Some(&b'"')).then_some(hashes)
+    }
 }
 
 /// An error if brackets nest deeper than [`MAX_NESTING`] in `start..end` (strings included: the

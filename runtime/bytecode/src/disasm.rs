@@ -128,6 +128,11 @@ impl Program {
                 .get(index as usize)
                 .map(|param| param.name.clone())
                 .unwrap_or_default(),
+            Op::Probe(index) => self
+                .probes
+                .get(index as usize)
+                .map(|probe| format!("{} of {}", probe.kind.as_str(), probe.rule))
+                .unwrap_or_default(),
             _ => String::new(),
         }
     }

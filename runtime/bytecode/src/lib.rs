@@ -15,6 +15,6 @@ pub use disasm::show_constant;
 pub use op::Op;
 pub use program::{
     Action, Attribute, Binding, Chunk, Constant, Demand, EnumDecl, Exception, FieldRef, Function,
-    Param, Pattern, PatternKind, Program, Rule, SecretPattern, Span, Type,
+    Param, Pattern, PatternKind, Probe, ProbeKind, Program, Rule, SecretPattern, Span, Type,
 };
 pub use serial::{FORMAT_VERSION, FormatError, MAGIC};

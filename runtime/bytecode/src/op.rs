@@ -115,6 +115,10 @@ pub enum Op {
     Emit,
     /// `value --`: ends the chunk; a function's or predicate's result is the value.
     Return,
+    /// `bool -- bool`: condition coverage probe `n` (an index into [`crate::Program::probes`])
+    /// sees the clause's outcome on top of the stack and leaves it there. Only programs lowered
+    /// for coverage contain probes, so ordinary programs never pay for them.
+    Probe(u32),
 }
 
 impl Op {

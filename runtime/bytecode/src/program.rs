@@ -35,6 +35,46 @@ pub struct Program {
     pub secrets: Vec<SecretPattern>,
     /// What the program reads, so extraction does only that work.
     pub demand: Demand,
+    /// Condition coverage probes, indexed by `Op::Probe`: empty unless the program was
+    /// lowered for coverage (`tollgate test --coverage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<Probe>,
+}
+
+/// Which kind of condition a probe watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    /// A rule's `where` or `when` clause: true keeps the binding.
+    Where,
+    /// A rule's `unless` clause: true drops the binding.
+    Unless,
+    /// An exception's `where` clause: true suppresses the finding.
+    Except,
+}
+
+impl ProbeKind {
+    /// `where`, `unless` or `except`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeKind::Where => "where",
+            ProbeKind::Unless => "unless",
+            ProbeKind::Except => "except",
+        }
+    }
+}
+
+/// One condition whose outcomes coverage records: the probe sees the condition's own value
+/// (for `unless`, before it is negated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// Qualified name of the rule the condition belongs to (for an exception, the rule it
+    /// applies to).
+    pub rule: String,
+    /// The clause kind.
+    pub kind: ProbeKind,
+    /// Where the condition is written.
+    pub span: Span,
 }
 
 /// A source position: file index and byte range.

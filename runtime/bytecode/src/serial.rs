@@ -7,8 +7,8 @@ use crate::program::Program;
 pub const MAGIC: &[u8; 8] = b"TGBCODE\0";
 
 /// The format version this crate reads and writes. Bump it on any change to the instruction
-/// set or the program tables.
-pub const FORMAT_VERSION: u32 = 1;
+/// set or the program tables. Version 2 added `Op::Probe` and `Program::probes`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why bytes could not be read as a program.
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,5 @@
-//! What cataloging adds to a pass over the Debian root filesystem the tests build
-//! (`target/test-images/debian-rootfs`, a `debootstrap --variant=minbase bookworm`).
+//! What cataloging adds to a pass over the Debian root filesystem the tests share
+//! (`tollgate_testkit::debian_rootfs`: `debootstrap --variant=minbase bookworm`, as imaged).
 //!
 //! Three passes over the same files, all from the page cache:
 //! - `metadata`: stat every file (what a metadata-only walk of a folder costs);
@@ -20,50 +20,19 @@ use std::fs;
 use std::hint::black_box;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tollgate_catalog::Catalogers;
 use tollgate_facts::Ecosystem;
 use tollgate_facts::scan::{Cataloger, FileContent};
 
-fn root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images/debian-rootfs");
-    assert!(
-        root.join("var/lib/dpkg/status").exists(),
-        "{} is missing: run `cargo test -p tollgate-catalog --test real_tools` first, which builds it",
-        root.display()
-    );
-    root
-}
-
-fn files(root: &Path) -> Vec<(String, PathBuf)> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let entry = entry.unwrap();
-            let kind = entry.file_type().unwrap();
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() {
-                let relative = entry
-                    .path()
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((format!("/{relative}"), entry.path()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 fn bench(c: &mut Criterion) {
-    let root = root();
-    let files = files(&root);
+    let root = tollgate_testkit::debian_rootfs();
+    let files: Vec<(String, PathBuf)> = tollgate_testkit::regular_files(&root)
+        .into_iter()
+        .map(|(inside, on_disk, _)| (inside, on_disk))
+        .collect();
     let catalogers = Catalogers::default();
     let mut group = c.benchmark_group("debian-rootfs");
     group.sample_size(10);

@@ -17,51 +17,17 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{catalog_files, catalog_root, run, test_images};
+use common::{catalog_files, catalog_root, run};
 use serde_json::Value;
 use tollgate_facts::{Ecosystem, Package};
-
-/// Builds a cached tree once: `build` fills a fresh temporary folder that is then renamed
-/// into place, so an interrupted build never leaves a half tree behind.
-fn cached_tree(name: &str, build: impl FnOnce(&Path)) -> PathBuf {
-    let target = test_images().join(name);
-    if target.exists() {
-        return target;
-    }
-    let partial = test_images().join(format!(".{name}.catalog-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&partial);
-    build(&partial);
-    // Another test process may have finished the same tree first: theirs is as good.
-    if fs::rename(&partial, &target).is_err() {
-        let _ = fs::remove_dir_all(&partial);
-        assert!(
-            target.exists(),
-            "cannot move {} into place",
-            partial.display()
-        );
-    }
-    target
-}
-
-/// `debootstrap --variant=minbase bookworm`, shared with the other crates' tests.
-fn debian_root() -> PathBuf {
-    cached_tree("debian-rootfs", |partial| {
-        let mirror = std::env::var("DEBIAN_MIRROR")
-            .unwrap_or_else(|_| "http://deb.debian.org/debian".to_string());
-        run(Command::new("debootstrap")
-            .arg("--variant=minbase")
-            .arg("bookworm")
-            .arg(partial)
-            .arg(mirror));
-    })
-}
+use tollgate_testkit::{cached_tree, debian_rootfs};
 
 #[test]
 fn debian_root_equals_dpkg_query() {
-    let root = debian_root();
+    let root = debian_rootfs();
     let query = run(Command::new("dpkg-query")
         .arg("-W")
         .arg("-f")

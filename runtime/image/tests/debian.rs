@@ -10,115 +10,39 @@
 )]
 // reason: tests fail loudly on unexpected input.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 
 use tollgate_facts::{FileKind, Image, PasswordState};
 use tollgate_image::{ReadOptions, read_image};
+use tollgate_testkit::{DiskEntry, debian_config, debian_image, debian_rootfs, disk_table};
 
-/// The folder of the built image, building it on first use.
-fn images() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/image-test-images.sh");
-        let output = Command::new(&script)
-            .output()
-            .expect("run scripts/image-test-images.sh");
-        assert!(
-            output.status.success(),
-            "building the Debian image failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-    })
-}
-
-/// What the facts must say of one entry: kind, mode, uid, gid, size, link target.
-type Row = (FileKind, u32, u64, u64, u64, Option<String>);
-
-/// The root filesystem on disk as rows by image path. Hardlinks count as files: which of the
-/// names is the "link" depends on the order the tar was written in.
-fn disk_table(root: &Path) -> BTreeMap<String, Row> {
-    let mut rows = BTreeMap::new();
-    let mut folders = vec![(root.to_path_buf(), String::new())];
-    while let Some((folder, prefix)) = folders.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let entry = entry.unwrap();
-            let path = format!("{prefix}/{}", entry.file_name().to_string_lossy());
-            let meta = fs::symlink_metadata(entry.path()).unwrap();
-            let kind = meta.file_type();
-            let (kind, size, link) = if kind.is_dir() {
-                folders.push((entry.path(), path.clone()));
-                (FileKind::Dir, 0, None)
-            } else if kind.is_symlink() {
-                (
-                    FileKind::Symlink,
-                    0,
-                    Some(
-                        fs::read_link(entry.path())
-                            .unwrap()
-                            .to_string_lossy()
-                            .into_owned(),
-                    ),
-                )
-            } else if kind.is_file() {
-                (FileKind::File, meta.len(), None)
-            } else if kind.is_char_device() {
-                (FileKind::Char, 0, None)
-            } else if kind.is_block_device() {
-                (FileKind::Block, 0, None)
-            } else {
-                (FileKind::Fifo, 0, None)
-            };
-            rows.insert(
-                path,
-                (
-                    kind,
-                    meta.mode() & 0o7777,
-                    u64::from(meta.uid()),
-                    u64::from(meta.gid()),
-                    size,
-                    link,
-                ),
-            );
-        }
-    }
-    rows
-}
-
-fn facts_table(image: &Image) -> BTreeMap<String, Row> {
+/// The facts' file table in the testkit's terms. Hardlinks count as files: which of the names
+/// is the "link" depends on the order the tar was written in.
+fn facts_table(image: &Image) -> BTreeMap<String, DiskEntry> {
     image
         .files
         .iter()
         .map(|f| {
-            let (kind, link) = if f.kind == FileKind::Hardlink {
+            let (kind, link_target) = if f.kind == FileKind::Hardlink {
                 (FileKind::File, None)
             } else {
                 (f.kind, f.link_target.clone())
             };
-            (f.path.clone(), (kind, f.mode, f.uid, f.gid, f.size, link))
-        })
-        .collect()
-}
-
-fn config_values() -> HashMap<String, String> {
-    fs::read_to_string(images().join("config.env"))
-        .unwrap()
-        .lines()
-        .filter_map(|line| {
-            line.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+            let entry = DiskEntry {
+                kind: kind.as_str(),
+                mode: f.mode,
+                uid: f.uid,
+                gid: f.gid,
+                size: f.size,
+                link_target,
+            };
+            (f.path.clone(), entry)
         })
         .collect()
 }
 
 fn read(format: &str) -> Image {
-    let path = images().join(format);
+    let path = debian_image().join(format);
     let read = read_image(path.to_str().unwrap(), &ReadOptions::default())
         .unwrap_or_else(|err| panic!("{err}"));
     assert!(read.warnings.is_empty(), "{format}: {:?}", read.warnings);
@@ -126,7 +50,7 @@ fn read(format: &str) -> Image {
 }
 
 fn assert_same_filesystem(format: &str, image: &Image) {
-    let disk = disk_table(&images().join("rootfs"));
+    let disk = disk_table(&debian_rootfs());
     let facts = facts_table(image);
     let missing: Vec<&String> = disk
         .keys()
@@ -140,7 +64,7 @@ fn assert_same_filesystem(format: &str, image: &Image) {
         missing.is_empty() && extra.is_empty(),
         "{format}: missing {missing:?}, extra {extra:?}"
     );
-    let differing: Vec<(&String, &Row, &Row)> = disk
+    let differing: Vec<(&String, &DiskEntry, &DiskEntry)> = disk
         .iter()
         .filter(|(path, row)| facts[*path] != **row)
         .map(|(path, row)| (path, row, &facts[path]))
@@ -158,7 +82,7 @@ fn assert_same_filesystem(format: &str, image: &Image) {
 }
 
 fn assert_config(format: &str, image: &Image) {
-    let expected = config_values();
+    let expected = debian_config();
     let config = &image.config;
     assert_eq!(config.user, expected["user"], "{format}");
     let env: Vec<String> = config.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -328,11 +252,7 @@ fn oci_layout_matches_the_root_filesystem_and_the_archives() {
 
 #[test]
 fn rootfs_folder_reads_like_the_image() {
-    let read = read_image(
-        images().join("rootfs").to_str().unwrap(),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let read = read_image(debian_rootfs().to_str().unwrap(), &ReadOptions::default()).unwrap();
     assert_same_filesystem("rootfs", &read.image);
     assert_eq!(
         read.image.distro.as_ref().map(|d| d.codename.as_str()),
@@ -341,7 +261,7 @@ fn rootfs_folder_reads_like_the_image() {
     assert_eq!(
         read.image.users,
         read_image(
-            images().join("oci").to_str().unwrap(),
+            debian_image().join("oci").to_str().unwrap(),
             &ReadOptions::default()
         )
         .unwrap()

@@ -11,22 +11,19 @@
 )]
 // reason: a benchmark harness, not runtime code
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use tollgate_facts::scan::{FileContent, SecretScanner};
 use tollgate_secrets::Scanner;
 
 fn scan_debian(c: &mut Criterion) {
-    let root = common::debian_rootfs();
+    let root = tollgate_testkit::debian_rootfs();
     let scanner = Scanner::builtin();
-    let files: Vec<(String, Vec<u8>)> = common::regular_files(&root)
+    let files: Vec<(String, Vec<u8>)> = tollgate_testkit::regular_files(&root)
         .into_iter()
         .filter_map(|(inside, on_disk, size)| {
             let limit = scanner.wants(&inside, size)?;
-            Some((inside, common::read_head(&on_disk, limit)))
+            Some((inside, tollgate_testkit::read_head(&on_disk, limit)))
         })
         .collect();
     // Binaries are passed to the scanner too (it skips them by sniffing, as it would in an

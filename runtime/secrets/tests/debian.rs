@@ -10,16 +10,14 @@
 )]
 // reason: integration tests
 
-mod common;
-
 use tollgate_facts::scan::{FileContent, SecretScanner};
 use tollgate_secrets::Scanner;
 
 #[test]
 fn clean_debian_rootfs_has_no_findings() {
-    let root = common::debian_rootfs();
+    let root = tollgate_testkit::debian_rootfs();
     let scanner = Scanner::builtin();
-    let files = common::regular_files(&root);
+    let files = tollgate_testkit::regular_files(&root);
     assert!(
         files.len() > 1000,
         "only {} files under {}",
@@ -34,7 +32,7 @@ fn clean_debian_rootfs_has_no_findings() {
         let Some(limit) = scanner.wants(inside, *size) else {
             continue;
         };
-        let data = common::read_head(on_disk, limit);
+        let data = tollgate_testkit::read_head(on_disk, limit);
         scanned_bytes += data.len() as u64;
         scanned.push(inside.clone());
         findings.extend(scanner.scan(FileContent {

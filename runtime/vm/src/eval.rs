@@ -7,6 +7,7 @@ use serde::Serialize;
 use tollgate_bytecode::{Action, Constant, Span};
 use tollgate_facts::{Image, Timestamp};
 
+use crate::coverage::CoverageRecorder;
 use crate::exec::{Emission, Fault, Frame, Machine};
 use crate::link::{LChunk, LConst, Linked};
 use crate::param::check_fits;
@@ -25,6 +26,8 @@ pub struct EvalOptions {
     pub max_results: usize,
     /// Maximum number of elements of a collection built during evaluation.
     pub max_collection: usize,
+    /// Records clause outcomes of a program lowered for coverage; `None` records nothing.
+    pub coverage: Option<CoverageRecorder>,
 }
 
 impl EvalOptions {
@@ -36,6 +39,7 @@ impl EvalOptions {
             budget: 500_000_000,
             max_results: 100_000,
             max_collection: 1_000_000,
+            coverage: None,
         }
     }
 }
@@ -227,6 +231,7 @@ pub fn evaluate(
     machine.fuel = options.budget;
     machine.max_collection = options.max_collection;
     machine.max_results = options.max_results;
+    machine.coverage = options.coverage.clone();
     let program = &linked.program;
     let mut findings = Vec::new();
     for (rule_index, (rule, chunk)) in program.rules.iter().zip(&linked.rules).enumerate() {

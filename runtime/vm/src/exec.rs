@@ -7,12 +7,11 @@ use std::rc::Rc;
 
 use tollgate_facts::{Ecosystem, Image, Timestamp};
 
-use crate::access::{Accessor, read};
 use crate::builtins;
 use crate::link::{LChunk, LConst, LOp, Linked, Matcher};
+use crate::lookup::{Lookups, field};
 use crate::value::{
-    EnumValue, Facts, Key, Positions, Rec, Str, Value, contains, display, equal, into_set, order,
-    total_cmp,
+    EnumValue, Rec, Str, Value, contains, display, equal, into_set, order, total_cmp,
 };
 
 /// Calls nested deeper than this are refused (the compiler rejects recursion; a hostile
@@ -58,20 +57,6 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A hash index of one field over one facts collection: each distinct key's run of positions
-/// in one shared array (so building it allocates a few arrays, not one per key).
-struct Index<'a> {
-    groups: HashMap<Key<'a>, (usize, usize)>,
-    positions: Rc<[u32]>,
-}
-
-/// An index is built on the `INDEX_AFTER`th lookup of the same field in the same collection (a
-/// native scan costs about a sixth of a build, mostly hashing);
-/// the lookups before it scan natively (one probe never pays for a whole index).
-const INDEX_AFTER: u32 = 6;
-
-type IndexKey = (usize, usize, u8, Accessor);
-
 /// The state of one evaluation.
 pub(crate) struct Machine<'a> {
     pub(crate) linked: &'a Linked,
@@ -86,12 +71,13 @@ pub(crate) struct Machine<'a> {
     pub(crate) emissions: Vec<Emission<'a>>,
     /// The binding slots of the rule being evaluated.
     pub(crate) binding_slots: Vec<u16>,
-    indexes: HashMap<IndexKey, Rc<Index<'a>>>,
-    probes: HashMap<IndexKey, u32>,
+    pub(crate) lookups: Lookups<'a>,
     pub(crate) dynamic_patterns: HashMap<(bool, String), Option<Rc<Matcher>>>,
     pub(crate) files_by_path: Option<HashMap<&'a str, usize>>,
     stack: Vec<Value<'a>>,
     depth: u32,
+    /// Where `Probe` instructions record clause outcomes (`tollgate test --coverage`).
+    pub(crate) coverage: Option<crate::coverage::CoverageRecorder>,
 }
 
 /// A constant as a value, borrowing its strings.
@@ -133,11 +119,13 @@ impl<'a> Machine<'a> {
         params: &'a [LConst],
         now: Timestamp,
     ) -> Machine<'a> {
+        let constants: Vec<Value<'a>> = linked.constants.iter().map(constant_value).collect();
         Machine {
             linked,
             image,
             now,
-            constants: linked.constants.iter().map(constant_value).collect(),
+            lookups: Lookups::new(&linked.constant_keys, &linked.join_fields, &constants),
+            constants,
             params: params.iter().map(constant_value).collect(),
             fuel: 0,
             max_collection: 0,
@@ -145,12 +133,11 @@ impl<'a> Machine<'a> {
             emitted: 0,
             emissions: Vec::new(),
             binding_slots: Vec::new(),
-            indexes: HashMap::new(),
-            probes: HashMap::new(),
             dynamic_patterns: HashMap::new(),
             files_by_path: None,
             stack: Vec::with_capacity(256),
             depth: 0,
+            coverage: None,
         }
     }
 
@@ -383,11 +370,19 @@ impl<'a> Machine<'a> {
                     self.stack.push(Value::Map(Rc::new(entries)));
                 }
                 LOp::Concat(count) => {
-                    let parts = self.pop_many(count as usize)?;
-                    let mut text = String::new();
-                    for part in &parts {
+                    // Formatted in place on the stack: a message per finding, no parts vector.
+                    let at = self
+                        .stack
+                        .len()
+                        .checked_sub(count as usize)
+                        .ok_or_else(|| {
+                            Fault::Message("malformed bytecode: stack underflow".to_string())
+                        })?;
+                    let mut text = String::with_capacity(64);
+                    for part in self.stack.get(at..).unwrap_or(&[]) {
                         display(part, &self.linked.enums, &mut text);
                     }
+                    self.stack.truncate(at);
                     self.stack.push(Value::string(text));
                 }
                 LOp::Call(builtin, argc) => {
@@ -537,6 +532,9 @@ impl<'a> Machine<'a> {
                     self.stack.truncate(base);
                     return Ok(value);
                 }
+                LOp::Probe(probe) => {
+                    crate::coverage::probe(self.coverage.as_ref(), probe, self.stack.last());
+                }
             }
         }
         self.stack.truncate(base);
@@ -568,165 +566,6 @@ impl<'a> Machine<'a> {
             other => other,
         })
     }
-
-    /// The elements of `collection` whose field equals one of `keys`, in collection order.
-    fn lookup(
-        &mut self,
-        collection: &Value<'a>,
-        accessor: Accessor,
-        keys: &[Value<'a>],
-    ) -> Result<Value<'a>, Fault> {
-        match collection {
-            Value::Facts(facts) => {
-                let identity = facts.identity();
-                let cache_key = (identity.0, identity.1, identity.2, accessor);
-                let probes = self.probes.entry(cache_key).or_insert(0);
-                *probes += 1;
-                if *probes < INDEX_AFTER && !self.indexes.contains_key(&cache_key) {
-                    return self.scan(*facts, accessor, keys);
-                }
-                let index = self.index(*facts, accessor, cache_key)?;
-                if let [key] = keys {
-                    let found = Key::of(key).and_then(|key| index.groups.get(&key).copied());
-                    let (start, end) = found.unwrap_or((0, 0));
-                    return Ok(Value::Picked(
-                        *facts,
-                        Positions::new(Rc::clone(&index.positions), start, end),
-                    ));
-                }
-                let mut positions: Vec<u32> = Vec::new();
-                for key in keys {
-                    if let Some((start, end)) =
-                        Key::of(key).and_then(|key| index.groups.get(&key).copied())
-                    {
-                        positions.extend(index.positions.get(start..end).unwrap_or(&[]));
-                    }
-                }
-                positions.sort_unstable();
-                positions.dedup();
-                Ok(Value::Picked(*facts, Positions::whole(Rc::from(positions))))
-            }
-            Value::None => Ok(Value::List(Rc::new(Vec::new()))),
-            other => {
-                let Some(len) = other.collection_len() else {
-                    return Err(Fault::Message(format!("cannot filter {}", other.kind())));
-                };
-                let mut kept = Vec::new();
-                for position in 0..len {
-                    let Some(element) = other.element(position) else {
-                        continue;
-                    };
-                    let Value::Rec(rec) = element else { continue };
-                    let value = field(rec, accessor)?;
-                    if keys.iter().any(|key| equal(&value, key) == Some(true)) {
-                        kept.push(element);
-                    }
-                }
-                self.fuel = self.fuel.saturating_sub(len as u64);
-                Ok(Value::List(Rc::new(kept)))
-            }
-        }
-    }
-
-    /// A lookup without an index: one native pass over the collection.
-    fn scan(
-        &mut self,
-        facts: Facts<'a>,
-        accessor: Accessor,
-        keys: &[Value<'a>],
-    ) -> Result<Value<'a>, Fault> {
-        let len = facts.len();
-        self.fuel = self.fuel.saturating_sub(len as u64 / 8);
-        let wanted: Vec<Key<'a>> = keys.iter().filter_map(Key::of).collect();
-        let mut positions = Vec::new();
-        for position in 0..len {
-            let Some(Value::Rec(rec)) = facts.get(position) else {
-                continue;
-            };
-            if let Some(key) = Key::of(&field(rec, accessor)?)
-                && wanted.contains(&key)
-            {
-                positions.push(u32::try_from(position).unwrap_or(u32::MAX));
-            }
-        }
-        Ok(Value::Picked(facts, Positions::whole(Rc::from(positions))))
-    }
-
-    fn index(
-        &mut self,
-        facts: Facts<'a>,
-        accessor: Accessor,
-        cache_key: IndexKey,
-    ) -> Result<Rc<Index<'a>>, Fault> {
-        if let Some(index) = self.indexes.get(&cache_key) {
-            return Ok(Rc::clone(index));
-        }
-        let len = facts.len();
-        // Building costs a pass over the collection: charge it once.
-        self.fuel = self.fuel.saturating_sub(len as u64 / 4);
-        // Pass 1: each element's group; pass 2: the groups' runs in one positions array.
-        let mut group_of: HashMap<Key<'a>, usize> = HashMap::new();
-        let mut groups: Vec<usize> = Vec::with_capacity(len);
-        let mut sizes: Vec<usize> = Vec::new();
-        for position in 0..len {
-            let key = match facts.get(position) {
-                Some(Value::Rec(rec)) => Key::of(&field(rec, accessor)?),
-                _ => None,
-            };
-            let Some(key) = key else {
-                groups.push(usize::MAX);
-                continue;
-            };
-            let next = sizes.len();
-            let group = *group_of.entry(key).or_insert(next);
-            if group == next {
-                sizes.push(0);
-            }
-            if let Some(size) = sizes.get_mut(group) {
-                *size += 1;
-            }
-            groups.push(group);
-        }
-        let mut starts = Vec::with_capacity(sizes.len());
-        let mut total = 0usize;
-        for size in &sizes {
-            starts.push(total);
-            total += size;
-        }
-        let mut filled = starts.clone();
-        let mut positions = vec![0u32; total];
-        for (position, group) in groups.iter().enumerate() {
-            if let Some(next) = filled.get_mut(*group) {
-                if let Some(slot) = positions.get_mut(*next) {
-                    *slot = u32::try_from(position).unwrap_or(u32::MAX);
-                }
-                *next += 1;
-            }
-        }
-        let groups = group_of
-            .into_iter()
-            .map(|(key, group)| {
-                let start = starts.get(group).copied().unwrap_or(0);
-                (key, (start, start + sizes.get(group).copied().unwrap_or(0)))
-            })
-            .collect();
-        let index = Rc::new(Index {
-            groups,
-            positions: Rc::from(positions),
-        });
-        self.indexes.insert(cache_key, Rc::clone(&index));
-        Ok(index)
-    }
-}
-
-fn field<'a>(rec: Rec<'a>, accessor: Accessor) -> Result<Value<'a>, Fault> {
-    read(rec, accessor).ok_or_else(|| {
-        Fault::Message(format!(
-            "field `{}` read from a {}",
-            accessor.name(),
-            rec.type_name()
-        ))
-    })
 }
 
 fn cannot(what: &str, a: &Value<'_>, b: &Value<'_>) -> Fault {

@@ -8,13 +8,16 @@
 
 mod access;
 mod builtins;
+mod coverage;
 mod eval;
 mod exec;
 mod link;
+mod lookup;
 mod param;
 mod value;
 
 pub use builtins::Builtin;
+pub use coverage::{ConditionOutcomes, CoverageRecorder};
 pub use eval::{
     EvalOptions, Evaluation, Finding, Location, SourceSpan, Suppression, Verdict, VmError,
     evaluate, verdict,

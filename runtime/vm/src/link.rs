@@ -136,6 +136,7 @@ pub(crate) enum LOp {
     Max(u16),
     Emit,
     Return,
+    Probe(u32),
 }
 
 /// A linked chunk.
@@ -167,6 +168,10 @@ pub struct Linked {
     pub(crate) functions: Vec<LChunk>,
     pub(crate) rules: Vec<LChunk>,
     pub(crate) exceptions: Vec<LException>,
+    /// Each field's constant lookup keys (constant pool indices), answered in one pass.
+    pub(crate) constant_keys: Vec<(Accessor, Vec<u32>)>,
+    /// Fields a loop looks up with a computed key (joins): indexed on first use.
+    pub(crate) join_fields: Vec<Accessor>,
 }
 
 impl Linked {
@@ -249,12 +254,12 @@ impl Vm {
             .functions
             .iter()
             .map(|function| tables.chunk(&function.name, &function.chunk))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         let rules = program
             .rules
             .iter()
             .map(|rule| tables.chunk(&rule.name, &rule.chunk))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         let mut exceptions = Vec::with_capacity(program.exceptions.len());
         for exception in &program.exceptions {
             let label = format!("except {}", exception.rule);
@@ -293,7 +298,31 @@ impl Vm {
                 expires,
             });
         }
+        let constant_keys = crate::lookup::constant_keys(
+            functions
+                .iter()
+                .chain(&rules)
+                .chain(
+                    exceptions
+                        .iter()
+                        .filter_map(|exception| exception.predicate.as_ref()),
+                )
+                .map(|chunk: &LChunk| chunk.code.as_slice()),
+        );
+        let join_fields = crate::lookup::join_fields(
+            functions
+                .iter()
+                .chain(&rules)
+                .chain(
+                    exceptions
+                        .iter()
+                        .filter_map(|exception| exception.predicate.as_ref()),
+                )
+                .map(|chunk: &LChunk| chunk.code.as_slice()),
+        );
         Ok(Linked {
+            constant_keys,
+            join_fields,
             program: program.clone(),
             constants,
             patterns,
@@ -510,6 +539,7 @@ impl Tables<'_> {
                 Op::Max(index) => LOp::Max(slot(index, chunk.locals, "local")?),
                 Op::Emit => LOp::Emit,
                 Op::Return => LOp::Return,
+                Op::Probe(index) => LOp::Probe(check(index, self.program.probes.len(), "probe")?),
             });
         }
         if chunk.spans.len() != len {

@@ -377,6 +377,32 @@ pub enum Key<'a> {
 }
 
 impl<'a> Key<'a> {
+    /// The key of a value, taking it (no clone, no drop of the value on the hot path).
+    #[inline]
+    pub fn from_value(value: Value<'a>) -> Option<Key<'a>> {
+        Some(match value {
+            Value::None => Key::None,
+            Value::Bool(flag) => Key::Bool(flag),
+            Value::Int(number) => Key::Int(number),
+            Value::Str(text) | Value::Version(text, _) => Key::Str(text),
+            Value::Enum(variant) => Key::Enum(variant),
+            _ => return None,
+        })
+    }
+
+    /// A cheap summary that differs whenever the keys differ in kind, length or scalar value:
+    /// compared first, it spares most full comparisons.
+    #[inline]
+    pub fn summary(&self) -> u64 {
+        match self {
+            Key::None => 0,
+            Key::Bool(flag) => u64::from(*flag),
+            Key::Int(number) => number.unsigned_abs(),
+            Key::Str(text) => text.as_str().len() as u64,
+            Key::Enum(variant) => (u64::from(variant.ty) << 16) | u64::from(variant.variant),
+        }
+    }
+
     /// The key of a value, when it has one.
     pub fn of(value: &Value<'a>) -> Option<Key<'a>> {
         Some(match value {

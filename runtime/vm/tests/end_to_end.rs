@@ -574,3 +574,49 @@ fn a_compiled_exception_condition_sees_the_rule_bindings() {
         .unwrap();
     assert_eq!(vuln.suppressed, None);
 }
+
+/// The ecosystems a program's demand names, `None` for any.
+fn ecosystems(source: &str) -> Option<Vec<String>> {
+    compile(source)
+        .demand
+        .ecosystems
+        .map(|set| set.into_iter().collect())
+}
+
+#[test]
+fn demand_names_the_ecosystems_that_loops_over_packages_keep() {
+    // Equality and membership filters on the ecosystem, on packages and on vulnerabilities
+    // (through their package), in rules and in aggregates: the union of their variants.
+    let limited = ecosystems(
+        "deny npm_gpl\n  for p in image.packages\n  where p.ecosystem == Npm and \"GPL-3.0\" in p.licenses\n  message \"{p.name}\"\n\n\
+         warn python_vulns\n  for v in image.vulnerabilities\n  where v.package.ecosystem in {Python, Gem}\n  message \"{v.id}\"\n\n\
+         warn many_debs\n  when count(p in image.packages where Deb == p.ecosystem) > 100\n  message \"many\"\n",
+    );
+    assert_eq!(
+        limited,
+        Some(vec![
+            "deb".to_string(),
+            "gem".to_string(),
+            "npm".to_string(),
+            "python".to_string()
+        ])
+    );
+
+    // A program that reads no packages and no vulnerabilities needs no cataloger.
+    assert_eq!(
+        ecosystems("deny root\n  when image.config.user == \"root\"\n"),
+        Some(Vec::new())
+    );
+
+    // One unfiltered read, a filter that is not a constant, a disjunction or an `unless` may
+    // look at any ecosystem.
+    for unknown in [
+        "deny npm\n  for p in image.packages\n  where p.ecosystem == Npm\n\ndeny any\n  when count(image.packages) > 0\n",
+        "param wanted: Ecosystem = Npm\n\ndeny chosen\n  for p in image.packages\n  where p.ecosystem == wanted\n",
+        "deny either\n  for p in image.packages\n  where p.ecosystem == Npm or p.layer > 2\n",
+        "deny not_npm\n  for p in image.packages\n  unless p.ecosystem == Npm\n",
+        "deny joined\n  for v in image.vulnerabilities\n  for p in image.packages\n  where p.ecosystem == Npm and p.name == v.package.name\n",
+    ] {
+        assert_eq!(ecosystems(unknown), None, "{unknown}");
+    }
+}

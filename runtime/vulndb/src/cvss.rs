@@ -3,13 +3,12 @@
 //! CVSS v3.0/v3.1: the base score per the v3.1 specification (section 7.1), with its
 //! `Roundup` (section A.2), so that floating-point noise never moves a score by 0.1.
 //!
-//! CVSS v4.0: the exact score needs the specification's 270-entry macro-vector table; we do
-//! not ship it. A v4 vector is rated qualitatively instead (documented in `docs/vulndb.md`):
-//! the count of High impacts on the vulnerable system and how easy exploitation is (attack
-//! vector, complexity, requirements, privileges, user interaction) give the rating, and no
-//! numeric score is reported for it.
+//! CVSS v4.0: the exact score of FIRST's specification and reference calculator (macro-vector
+//! lookup and severity-distance interpolation), in `cvss4`.
 
 use tollgate_facts::Severity;
+
+pub use crate::cvss4::cvss4_score;
 
 /// A base score and the severity it rates, from one vector.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,56 +127,6 @@ pub fn severity_of_score(score: f64) -> Severity {
     }
 }
 
-/// The qualitative rating of a CVSS v4.0 vector (see the module documentation).
-pub fn cvss4_severity(vector: &str) -> Option<Severity> {
-    if !vector.starts_with("CVSS:4.") {
-        return None;
-    }
-    let metrics = metrics(vector);
-    let level = |key: &str| -> Option<u8> {
-        match metric(&metrics, key)? {
-            "H" | "S" => Some(2),
-            "L" => Some(1),
-            "N" | "X" => Some(0),
-            _ => None,
-        }
-    };
-    let vulnerable = [level("VC")?, level("VI")?, level("VA")?];
-    let subsequent = [level("SC")?, level("SI")?, level("SA")?];
-    let mut ease: i32 = match metric(&metrics, "AV")? {
-        "N" => 3,
-        "A" => 2,
-        "L" => 1,
-        "P" => 0,
-        _ => return None,
-    };
-    ease -= i32::from(metric(&metrics, "AC")? == "H");
-    ease -= i32::from(metric(&metrics, "AT")? == "P");
-    ease -= match metric(&metrics, "PR")? {
-        "L" => 1,
-        "H" => 2,
-        _ => 0,
-    };
-    ease -= match metric(&metrics, "UI")? {
-        "P" => 1,
-        "A" => 2,
-        _ => 0,
-    };
-    let highs = vulnerable.iter().filter(|level| **level == 2).count();
-    let any_impact = vulnerable.iter().chain(&subsequent).any(|level| *level > 0);
-    Some(if !any_impact {
-        Severity::Negligible
-    } else if highs >= 2 && ease >= 3 {
-        Severity::Critical
-    } else if highs >= 1 && ease >= 1 {
-        Severity::High
-    } else if highs >= 1 || ease >= 1 {
-        Severity::Medium
-    } else {
-        Severity::Low
-    })
-}
-
 /// A rating word as advisories write it (`HIGH`, `Moderate`, `important`, `unimportant`).
 pub fn severity_of_word(word: &str) -> Option<Severity> {
     match word.trim().to_ascii_lowercase().as_str() {
@@ -200,10 +149,13 @@ pub fn rate(kind: &str, score: &str) -> Option<Rating> {
                 severity: severity_of_score(score),
             })
         }
-        "CVSS_V4" => Some(Rating {
-            score: None,
-            severity: cvss4_severity(score)?,
-        }),
+        "CVSS_V4" => {
+            let score = cvss4_score(score)?;
+            Some(Rating {
+                score: Some(score),
+                severity: severity_of_score(score),
+            })
+        }
         _ => Some(Rating {
             score: None,
             severity: severity_of_word(score)?,
@@ -256,26 +208,213 @@ mod tests {
         assert_eq!(cvss3_base_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
     }
 
+    /// Scores published for these vectors: FIRST's CVSS v4.0 examples document
+    /// (https://www.first.org/cvss/v4.0/examples, one score per real CVE there), and, for the
+    /// low range that document lacks, scores of FIRST's reference calculator
+    /// (`cvss-v4-calculator`) as other implementations record them.
     #[test]
-    fn cvss4_ratings() {
-        let rate4 = |vector: &str| cvss4_severity(vector).unwrap();
-        // Scores per the FIRST v4.0 calculator: 9.3, 8.7, 5.1, 6.3.
-        assert_eq!(
-            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
-            Severity::Critical
-        );
-        assert_eq!(
-            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N"),
-            Severity::High
-        );
-        assert_eq!(
-            rate4("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"),
-            Severity::Medium
-        );
-        assert_eq!(
-            rate4("CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"),
-            Severity::Medium
-        );
-        assert_eq!(cvss4_severity("CVSS:4.0/AV:N"), None);
+    fn cvss4_scores_match_published_scores() {
+        let published = [
+            // FIRST v4.0 examples document.
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                7.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                7.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U",
+                5.2,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:L/VA:L/SC:N/SI:N/SA:N",
+                8.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:L/VA:L/SC:N/SI:N/SA:N/CR:H/IR:L/AR:L/MAV:N/MAC:H/MVC:H/MVI:L/MVA:L",
+                8.1,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:N/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                4.6,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:A/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N",
+                5.1,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N",
+                6.9,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:H/UI:N/VC:N/VI:N/VA:N/SC:H/SI:N/SA:N",
+                5.9,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                9.4,
+            ),
+            (
+                "CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:H/SA:N/S:P/V:D",
+                8.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N/E:A",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/E:A",
+                10.0,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:N/SC:H/SI:N/SA:H",
+                6.4,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:H/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/R:I",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:P/PR:H/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/R:I",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                8.6,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+                7.1,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+                8.2,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:L",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:L/E:U",
+                6.6,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:P/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N",
+                5.1,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                7.7,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:H/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N",
+                8.3,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:H/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N/E:U",
+                5.6,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                8.5,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A",
+                9.2,
+            ),
+            (
+                "CVSS:4.0/AV:P/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                5.4,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
+                6.9,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:L/SA:N",
+                6.9,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/S:P/AU:Y/V:C/RE:L",
+                9.4,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/E:P/CR:L/IR:H/AR:L/MAV:L/MAC:H/MAT:N/MPR:N/MUI:N/MVC:N/MVI:H/MVA:L/MSC:N/MSI:S/MSA:L",
+                7.0,
+            ),
+            (
+                "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N/S:P",
+                8.6,
+            ),
+            (
+                "CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N/MSI:S/S:P",
+                9.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N/V:C",
+                8.7,
+            ),
+            // Low and none: FIRST's reference calculator.
+            (
+                "CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:L/VA:L/SC:L/SI:L/SA:L",
+                1.0,
+            ),
+            (
+                "CVSS:4.0/AV:A/AC:H/AT:N/PR:L/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                2.1,
+            ),
+            (
+                "CVSS:4.0/AV:P/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                2.4,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:H/AT:P/PR:H/UI:A/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                0.0,
+            ),
+            // CVE-2024-7657 as NVD publishes it.
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N",
+                5.3,
+            ),
+        ];
+        let mut severities = std::collections::BTreeSet::new();
+        for (vector, expected) in published {
+            let score = cvss4_score(vector);
+            assert_eq!(score, Some(expected), "{vector}");
+            severities.insert(severity_of_score(expected));
+            let rating = rate("CVSS_V4", vector).unwrap();
+            assert_eq!(rating.score, Some(expected));
+            assert_eq!(rating.severity, severity_of_score(expected));
+        }
+        assert_eq!(severities.len(), 5, "every rating from none to critical");
+    }
+
+    #[test]
+    fn invalid_cvss4_vectors_are_refused() {
+        for vector in [
+            "CVSS:4.0/AV:N",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N",
+            "CVSS:4.0/AV:Q/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/AV:L",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "",
+        ] {
+            assert_eq!(cvss4_score(vector), None, "{vector}");
+        }
     }
 }

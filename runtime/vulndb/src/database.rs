@@ -1,7 +1,9 @@
 //! Reading the index file and matching packages against it.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use tollgate_facts::{
@@ -12,10 +14,10 @@ use tollgate_facts::{
 use crate::DbError;
 use crate::format::{
     self, AFFECTED, ECOSYSTEMS, EVENT_FIXED, EVENT_INTRODUCED, EVENT_LAST_AFFECTED, EVENT_LIMIT,
-    EVENTS, FORMAT_VERSION, HEADER_LEN, HINT_WONT_FIX, LISTS, MAGIC, RANGE_SEMVER, RANGES, RECORDS,
-    SECTION_COUNT, STRINGS, WIDTHS, affected, record,
+    EVENTS, FORMAT_VERSION, HEADER_LEN, HINT_WONT_FIX, LISTS, MAGIC, NAME_INDEX, RANGE_SEMVER,
+    RANGES, RECORDS, SECTION_COUNT, STRINGS, WIDTHS, affected, name_slot, record,
 };
-use crate::names::{ordering_of, osv_name};
+use crate::names::{Accepts, Target, ordering_of, osv_name};
 
 /// A table inside the file: where its rows start, how many there are, their width in words.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,6 +39,7 @@ pub struct Database {
     events: Table,
     lists: Table,
     ecosystems: Table,
+    name_index: Table,
     built: i64,
     git_ranges_skipped: u64,
     withdrawn_skipped: u64,
@@ -153,6 +156,10 @@ impl Database {
             }
         }
         let table = |number: usize| tables.get(number).copied().unwrap_or_default();
+        let name_index = table(NAME_INDEX);
+        if name_index.rows > 0 && !name_index.rows.is_power_of_two() {
+            return Err(corrupt("the name index is not a power-of-two table"));
+        }
         Ok(Database {
             path: path.to_path_buf(),
             strings,
@@ -162,6 +169,7 @@ impl Database {
             events: table(EVENTS),
             lists: table(LISTS),
             ecosystems: table(ECOSYSTEMS),
+            name_index,
             bytes,
             built,
             git_ranges_skipped,
@@ -284,53 +292,193 @@ impl Database {
         packages: &[Package],
         distro: Option<&Distro>,
     ) -> Vec<Vulnerability> {
-        let ecosystems: Vec<(&str, usize, usize)> = (0..self.ecosystems.rows)
+        let ecosystems: Vec<EcosystemSlice<'_>> = (0..self.ecosystems.rows)
             .map(|row| {
-                (
-                    self.row_text(self.ecosystems, row, 0),
-                    self.word(self.ecosystems, row, 3) as usize,
-                    self.word(self.ecosystems, row, 4) as usize,
-                )
+                let name = self.row_text(self.ecosystems, row, 0);
+                let start = self.word(self.ecosystems, row, 3) as usize;
+                let count = self.word(self.ecosystems, row, 4) as usize;
+                let end = start.saturating_add(count).min(self.affected.rows);
+                EcosystemSlice {
+                    name,
+                    rows: start.min(end)..end,
+                    hash: format::hash_ecosystem(name.as_bytes()),
+                    ordering: ordering_of(name),
+                }
             })
             .collect();
+        // Which ecosystems each kind of target looks in: decided once per kind, not once
+        // per package.
+        let mut accepted: HashMap<Accepts, Vec<usize>> = HashMap::new();
+        let mut hits: Vec<Hit<'_>> = Vec::new();
+        let mut events: Vec<(u32, &str)> = Vec::new();
         let mut out = Vec::new();
-        for package in packages {
-            let Some(target) = crate::names::target(package, distro) else {
-                continue;
-            };
-            let mut hits = Vec::new();
-            for &(ecosystem, start, count) in &ecosystems {
-                if !target.accepts(ecosystem) {
+        // Matching is bound by memory latency, not by computation: each lookup reads a hash
+        // slot, an affected entry, its range and events, its record and their strings, all
+        // in different places of a file far larger than the caches. One package at a time,
+        // each of those misses waits for the one before. So packages go in batches, in
+        // passes that each do one step for the whole batch: the steps of different
+        // packages do not depend on each other, and the processor overlaps their misses.
+        for chunk in packages.chunks(BATCH) {
+            let targets: Vec<Option<Target>> = chunk
+                .iter()
+                .map(|package| crate::names::target(package, distro))
+                .collect();
+            // 1. The keys to look up: (package, ecosystem, name as the index stores it).
+            let mut probes: Vec<Probe<'_, '_>> = Vec::new();
+            for (package, target) in targets.iter().enumerate() {
+                let Some(target) = target else {
                     continue;
+                };
+                if !accepted.contains_key(&target.accepts) {
+                    let indices = (0..ecosystems.len())
+                        .filter(|index| {
+                            ecosystems
+                                .get(*index)
+                                .is_some_and(|ecosystem| target.accepts.accepts(ecosystem.name))
+                        })
+                        .collect();
+                    accepted.insert(target.accepts.clone(), indices);
                 }
-                let name = osv_name(ecosystem, &target.name);
-                let name = name.as_bytes();
-                let end = start.saturating_add(count).min(self.affected.rows);
-                let start = start.min(end);
-                let first = start
-                    + partition_point(end - start, |offset| {
-                        self.row_bytes(self.affected, start + offset, affected::NAME) < name
+                let indices = accepted.get(&target.accepts).map_or(&[][..], Vec::as_slice);
+                for ecosystem in indices.iter().filter_map(|index| ecosystems.get(*index)) {
+                    let name = osv_name(ecosystem.name, target.name);
+                    let hash = format::hash_name(ecosystem.hash, name.as_bytes());
+                    probes.push(Probe {
+                        package,
+                        ecosystem,
+                        name,
+                        hash,
+                        slot: None,
+                        rows: 0..0,
                     });
-                for row in first..end {
-                    if self.row_bytes(self.affected, row, affected::NAME) != name {
-                        break;
-                    }
-                    if let Some(hit) = self.evaluate(row, ordering_of(ecosystem), &package.version)
-                    {
-                        hits.push(hit);
-                    }
                 }
             }
-            out.extend(self.merge(package, hits));
+            // 2. The hash slots.
+            for probe in &mut probes {
+                probe.slot = self.probe_slot(probe.ecosystem, probe.hash);
+            }
+            // 3. The names of the entries the slots point at (a differing name is a hash
+            // collision: the full lookup then carries on past it).
+            for probe in &mut probes {
+                probe.rows = match probe.slot.clone() {
+                    Some(rows)
+                        if self.row_bytes(self.affected, rows.start, affected::NAME)
+                            == probe.name.as_bytes() =>
+                    {
+                        rows
+                    }
+                    Some(_) => self.lookup(probe.ecosystem, probe.name.as_bytes(), probe.hash),
+                    None => 0..0,
+                };
+            }
+            // 4. The rows that evaluating the entries reads.
+            let mut touched = 0u32;
+            for probe in &probes {
+                for row in probe.rows.clone() {
+                    touched ^= self.touch(row);
+                }
+            }
+            std::hint::black_box(touched);
+            // 5. Evaluation and merging, package by package, in the packages' order.
+            let mut next_probe = probes.iter().peekable();
+            for (index, package) in chunk.iter().enumerate() {
+                hits.clear();
+                while let Some(probe) = next_probe.next_if(|probe| probe.package == index) {
+                    for row in probe.rows.clone() {
+                        if let Some(hit) = self.evaluate(
+                            row,
+                            probe.ecosystem.ordering,
+                            &package.version,
+                            &mut events,
+                        ) {
+                            hits.push(hit);
+                        }
+                    }
+                }
+                out.extend(self.merge(package, &hits));
+            }
         }
         out
+    }
+
+    /// The first name-index slot for `hash` whose tag matches and whose run lies in
+    /// `ecosystem`'s slice: the run of affected entries of the key, unless two keys share a
+    /// tag (the caller checks the name). None when the key is not in the index.
+    fn probe_slot(&self, ecosystem: &EcosystemSlice<'_>, hash: u64) -> Option<Range<usize>> {
+        self.probe_from(ecosystem, hash, |_| true)
+    }
+
+    /// The affected entries of package `name` in `ecosystem`, through the name index
+    /// (`hash` is the key's `format::hash_name`).
+    fn lookup(&self, ecosystem: &EcosystemSlice<'_>, name: &[u8], hash: u64) -> Range<usize> {
+        self.probe_from(ecosystem, hash, |rows| {
+            self.row_bytes(self.affected, rows.start, affected::NAME) == name
+        })
+        .unwrap_or(0..0)
+    }
+
+    /// Walks the slots of `hash` until an empty one; the first run with the key's tag, in
+    /// `ecosystem`'s slice, that `accept` takes.
+    fn probe_from(
+        &self,
+        ecosystem: &EcosystemSlice<'_>,
+        hash: u64,
+        accept: impl Fn(&Range<usize>) -> bool,
+    ) -> Option<Range<usize>> {
+        let index = self.name_index;
+        let tag = format::hash_tag(hash);
+        let mask = index.rows.wrapping_sub(1);
+        #[allow(clippy::cast_possible_truncation)]
+        let mut slot = (hash as usize) & mask;
+        // `open` checked that the table has a power-of-two number of slots; a damaged table
+        // without an empty slot still ends after one pass.
+        for _ in 0..index.rows {
+            let count = self.word(index, slot, name_slot::COUNT) as usize;
+            if count == 0 {
+                return None;
+            }
+            if self.word(index, slot, name_slot::HASH) == tag {
+                let first = self.word(index, slot, name_slot::FIRST) as usize;
+                let rows = first..first.saturating_add(count);
+                // A hash match alone proves nothing: the run must lie in the ecosystem's
+                // slice, and (`accept`) carry the name.
+                if rows.start >= ecosystem.rows.start
+                    && rows.end <= ecosystem.rows.end
+                    && accept(&rows)
+                {
+                    return Some(rows);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+
+    /// Reads a word of each row that evaluating affected entry `row` reads first (its range,
+    /// first event and its version, its record and id), so that these misses happen in a
+    /// batch, overlapped, rather than one by one during evaluation.
+    fn touch(&self, row: usize) -> u32 {
+        let range = self.word(self.affected, row, affected::RANGES) as usize;
+        let record = self.word(self.affected, row, affected::RECORD) as usize;
+        let event = self.word(self.ranges, range, 1) as usize;
+        let version = self.row_bytes(self.events, event, 1);
+        let id = self.row_bytes(self.records, record, record::ID);
+        let first_byte = |bytes: &[u8]| u32::from(bytes.first().copied().unwrap_or(0));
+        first_byte(version) ^ first_byte(id)
     }
 
     /// Whether the installed `version` is affected by the affected entry `row`, following the
     /// OSV schema's evaluation: each `ECOSYSTEM` or `SEMVER` range's events sorted by
     /// version, `introduced` switching on, `fixed` (at or above) and `last_affected` (above)
     /// switching off, `limit` bounding the range; or the version listed in `versions`.
-    fn evaluate(&self, row: usize, ecosystem: Ecosystem, version: &str) -> Option<Hit<'_>> {
+    /// `events` is scratch space, reused across calls so that matching does not allocate.
+    fn evaluate<'db>(
+        &'db self,
+        row: usize,
+        ecosystem: Ecosystem,
+        version: &str,
+        events: &mut Vec<(u32, &'db str)>,
+    ) -> Option<Hit<'db>> {
         let table = self.affected;
         let ranges_start = self.word(table, row, affected::RANGES) as usize;
         let ranges_count = self.word(table, row, affected::RANGES + 1) as usize;
@@ -355,14 +503,13 @@ impl Database {
             let events_end = events_start
                 .saturating_add(events_count)
                 .min(self.events.rows);
-            let mut events: Vec<(u32, &str)> = (events_start.min(events_end)..events_end)
-                .map(|event| {
-                    (
-                        self.word(self.events, event, 0),
-                        self.row_text(self.events, event, 1),
-                    )
-                })
-                .collect();
+            events.clear();
+            events.extend((events_start.min(events_end)..events_end).map(|event| {
+                (
+                    self.word(self.events, event, 0),
+                    self.row_text(self.events, event, 1),
+                )
+            }));
             let is_zero = |(kind, text): &(u32, &str)| *kind == EVENT_INTRODUCED && *text == "0";
             let order = |a: &(u32, &str), b: &(u32, &str)| match (is_zero(a), is_zero(b)) {
                 (true, true) => Ordering::Equal,
@@ -375,37 +522,40 @@ impl Database {
                 events.sort_by(order);
             }
             let mut in_range = false;
-            let mut limits = Vec::new();
-            for (kind, text) in &events {
+            let mut has_limit = false;
+            for (kind, text) in events.iter() {
                 match *kind {
                     EVENT_INTRODUCED
                         if *text == "0" || compare(version, text) != Ordering::Less =>
                     {
                         in_range = true
                     }
-                    EVENT_FIXED if compare(version, text) != Ordering::Less => in_range = false,
+                    EVENT_FIXED => {
+                        // One comparison serves both questions: does this fix switch the
+                        // range off, and is it a fix above the installed version.
+                        if compare(version, text) == Ordering::Less {
+                            if fixed_in.is_none_or(|best| compare(text, best) == Ordering::Less) {
+                                fixed_in = Some(text);
+                            }
+                        } else {
+                            in_range = false
+                        }
+                    }
                     EVENT_LAST_AFFECTED if compare(version, text) == Ordering::Greater => {
                         in_range = false
                     }
-                    EVENT_LIMIT => limits.push(*text),
+                    EVENT_LIMIT => has_limit = true,
                     _ => {}
                 }
             }
-            if in_range && !limits.is_empty() {
-                in_range = limits
-                    .iter()
-                    .any(|limit| *limit == "*" || compare(version, limit) == Ordering::Less);
+            if in_range && has_limit {
+                in_range = events.iter().any(|(kind, limit)| {
+                    *kind == EVENT_LIMIT
+                        && (*limit == "*" || compare(version, limit) == Ordering::Less)
+                });
             }
             if in_range {
                 is_affected = true;
-            }
-            for (kind, text) in &events {
-                if *kind == EVENT_FIXED
-                    && compare(text, version) == Ordering::Greater
-                    && fixed_in.is_none_or(|best| compare(text, best) == Ordering::Less)
-                {
-                    fixed_in = Some(text);
-                }
             }
         }
         if !is_affected {
@@ -444,7 +594,7 @@ impl Database {
         Some(Hit {
             record: record_row,
             ecosystem,
-            fixed_in: fixed_in.map(str::to_string),
+            fixed_in,
             fix_state,
             severity,
             score,
@@ -453,7 +603,13 @@ impl Database {
     }
 
     /// Merges the hits of one package whose ids or aliases overlap into single findings.
-    fn merge(&self, package: &Package, hits: Vec<Hit<'_>>) -> Vec<Vulnerability> {
+    fn merge(&self, package: &Package, hits: &[Hit<'_>]) -> Vec<Vulnerability> {
+        match hits {
+            [] => return Vec::new(),
+            // Most vulnerable packages have one record: nothing to merge.
+            [hit] => return vec![self.finding(package, &[hit])],
+            _ => {}
+        }
         let mut parent: Vec<usize> = (0..hits.len()).collect();
         fn find(parent: &mut [usize], mut item: usize) -> usize {
             while let Some(&next) = parent.get(item) {
@@ -535,7 +691,7 @@ impl Database {
             .copied();
         let mut fixed_in: Option<&str> = None;
         for hit in group {
-            if let Some(version) = hit.fixed_in.as_deref()
+            if let Some(version) = hit.fixed_in
                 && fixed_in.is_none_or(|best| {
                     tollgate_versions::compare(hit.ecosystem, version, best) == Ordering::Less
                 })
@@ -594,19 +750,34 @@ impl Database {
     }
 }
 
-/// The first index in `0..len` for which `before` is false (`before` must be true for a
-/// prefix of the indices and false after it).
-fn partition_point(len: usize, before: impl Fn(usize) -> bool) -> usize {
-    let (mut low, mut high) = (0, len);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        if before(middle) {
-            low = middle + 1
-        } else {
-            high = middle
-        }
-    }
-    low
+/// Packages matched per batch (see `match_packages`): enough lookups to overlap many cache
+/// misses, few enough that what a batch reads stays in the caches until it is evaluated.
+const BATCH: usize = 64;
+
+/// One key to look up for one package of a batch.
+#[derive(Debug)]
+struct Probe<'db, 'name> {
+    /// The package's index in its batch.
+    package: usize,
+    ecosystem: &'db EcosystemSlice<'db>,
+    name: Cow<'name, str>,
+    hash: u64,
+    /// The run its hash slot points at, before the name is checked.
+    slot: Option<Range<usize>>,
+    /// Its affected entries.
+    rows: Range<usize>,
+}
+
+/// One ecosystem of the index, as matching uses it.
+#[derive(Debug)]
+struct EcosystemSlice<'db> {
+    name: &'db str,
+    /// Its affected entries.
+    rows: Range<usize>,
+    /// The first half of its name-index keys.
+    hash: u64,
+    /// Its version ordering.
+    ordering: Ecosystem,
 }
 
 /// One affected entry that matched a package.
@@ -614,7 +785,7 @@ fn partition_point(len: usize, before: impl Fn(usize) -> bool) -> usize {
 struct Hit<'db> {
     record: usize,
     ecosystem: Ecosystem,
-    fixed_in: Option<String>,
+    fixed_in: Option<&'db str>,
     fix_state: FixState,
     severity: Severity,
     score: Option<f64>,

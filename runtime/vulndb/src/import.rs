@@ -399,7 +399,7 @@ fn compile(records: &[Record], built: i64, report: &mut ImportReport) -> Content
             contents.affected.push(AffectedRow {
                 record: index,
                 ecosystem: ecosystem.to_string(),
-                name: osv_name(ecosystem, affected.package.name.trim()),
+                name: osv_name(ecosystem, affected.package.name.trim()).into_owned(),
                 ranges,
                 versions: affected.versions.clone(),
                 fix_hint: if wont_fix { HINT_WONT_FIX } else { HINT_NONE },

@@ -7,6 +7,7 @@
 //! semantics, merged aliases, severity and fix state. See `docs/vulndb.md`.
 
 pub mod cvss;
+mod cvss4;
 mod database;
 mod format;
 mod import;

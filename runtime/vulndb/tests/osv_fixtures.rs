@@ -347,6 +347,39 @@ fn other_files_are_refused_clearly() {
         Database::open(&not_db).unwrap_err(),
         DbError::Corrupt { .. }
     ));
+    // A name index (section 7, descriptor at 64 + 7 * 16) of three slots: not a power of
+    // two, so probing could not wrap; refused rather than read.
+    let mut bytes = std::fs::read(&fixture_db().2).unwrap();
+    bytes[64 + 7 * 16 + 8..64 + 8 * 16].copy_from_slice(&(3u64 * 12).to_le_bytes());
+    std::fs::write(&not_db, &bytes).unwrap();
+    let err = Database::open(&not_db).unwrap_err();
+    assert!(err.to_string().contains("name index"), "{err}");
+    // A name index whose slots all point at the wrong entries finds nothing, and does not
+    // crash: every slot is checked against the ecosystem's entries and the name.
+    let mut bytes = std::fs::read(&fixture_db().2).unwrap();
+    let descriptor = 64 + 7 * 16;
+    let offset = u64::from_le_bytes(bytes[descriptor..descriptor + 8].try_into().unwrap()) as usize;
+    let len =
+        u64::from_le_bytes(bytes[descriptor + 8..descriptor + 16].try_into().unwrap()) as usize;
+    for slot in bytes[offset..offset + len].chunks_mut(12) {
+        if slot[8..12] != [0; 4] {
+            slot[4..8].copy_from_slice(&0u32.to_le_bytes());
+        }
+    }
+    std::fs::write(&not_db, &bytes).unwrap();
+    let damaged = Database::open(&not_db).unwrap();
+    let lxml = Package {
+        name: "lxml".into(),
+        version: "4.6.2".into(),
+        ecosystem: Ecosystem::Python,
+        ..Package::default()
+    };
+    assert!(
+        !open()
+            .match_packages(std::slice::from_ref(&lxml), None)
+            .is_empty()
+    );
+    assert!(damaged.match_packages(&[lxml], None).is_empty());
     assert!(matches!(
         import(&[dir.path().join("missing")], &dir.path().join("o")),
         Err(DbError::Read { .. })

@@ -16,13 +16,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use tollgate_facts::{Distro, Ecosystem, FixState, Package};
+use tollgate_testkit::{OLD_PYPI_REQUIREMENTS, pip_install_target, pypa_listed_advisories};
 use tollgate_vulndb::{Database, import, pep503};
-use yaml_rust2::YamlLoader;
-
-const REQUIREMENTS: [&str; 3] = ["requests==2.19.1", "urllib3==1.24.1", "Jinja2==2.10"];
 
 fn pypa_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/osv/pypa")
@@ -30,29 +27,7 @@ fn pypa_dir() -> PathBuf {
 
 fn site_packages() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vulndb-pypi-image/site-packages");
-    let marker = dir.join("urllib3-1.24.1.dist-info/METADATA");
-    if !marker.exists() {
-        let output = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--target",
-            ])
-            .arg(&dir)
-            .args(REQUIREMENTS)
-            .output()
-            .expect("python3 -m pip");
-        assert!(
-            output.status.success(),
-            "pip install failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    pip_install_target(&dir, &OLD_PYPI_REQUIREMENTS);
     dir
 }
 
@@ -84,28 +59,6 @@ fn catalog(site: &Path) -> Vec<Package> {
     packages
 }
 
-/// PYSEC ids whose record lists `version` of `name` explicitly (withdrawn ones excluded).
-fn listed_advisories(name: &str, version: &str) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    for entry in std::fs::read_dir(pypa_dir().join(name)).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let record = &YamlLoader::load_from_str(&text).unwrap()[0];
-        if !record["withdrawn"].is_badvalue() {
-            continue;
-        }
-        let listed = record["affected"].as_vec().unwrap().iter().any(|affected| {
-            pep503(affected["package"]["name"].as_str().unwrap()) == name
-                && affected["versions"]
-                    .as_vec()
-                    .is_some_and(|versions| versions.iter().any(|v| v.as_str() == Some(version)))
-        });
-        if listed {
-            ids.insert(record["id"].as_str().unwrap().to_string());
-        }
-    }
-    ids
-}
-
 #[test]
 fn installed_pypi_packages_report_exactly_their_advisories() {
     let packages = catalog(&site_packages());
@@ -135,7 +88,7 @@ fn installed_pypi_packages_report_exactly_their_advisories() {
     let vulnerabilities = db.match_packages(&packages, Some(&distro));
 
     for package in &packages {
-        let expected = listed_advisories(&package.name, &package.version);
+        let expected = pypa_listed_advisories(&pypa_dir(), &package.name, &package.version, pep503);
         assert!(
             !expected.is_empty(),
             "{} {} has known advisories",

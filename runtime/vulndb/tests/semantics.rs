@@ -272,7 +272,12 @@ fn severity_falls_back_from_v3_to_v4_to_the_records_rating() {
         rate("v3"),
         (Severity::Critical, Some(9.8), FixState::NotFixed)
     );
-    assert_eq!(rate("v4"), (Severity::Critical, None, FixState::NotFixed));
+    // CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N scores 9.3 in FIRST's
+    // calculator and its examples document.
+    assert_eq!(
+        rate("v4"),
+        (Severity::Critical, Some(9.3), FixState::NotFixed)
+    );
     assert_eq!(rate("word"), (Severity::Medium, None, FixState::NotFixed));
     assert_eq!(rate("none"), (Severity::Unknown, None, FixState::NotFixed));
 }

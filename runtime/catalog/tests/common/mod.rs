@@ -28,14 +28,6 @@ pub fn pkgdb(relative: &str) -> PathBuf {
     fixtures().join("pkgdb").join(relative)
 }
 
-/// A scratch folder for built test inputs, kept between runs (`target/test-images`).
-pub fn test_images() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-images");
-    fs::create_dir_all(&dir).unwrap();
-    // Tools given this path must not resolve `..` textually through a symlinked checkout.
-    dir.canonicalize().unwrap()
-}
-
 /// Inspects one file on disk as if it were at `image_path` in layer 0.
 pub fn inspect_file(catalogers: &Catalogers, image_path: &str, disk: &Path) -> Option<Inspection> {
     let metadata = fs::metadata(disk).unwrap();
@@ -71,41 +63,12 @@ pub fn catalog_files(
     catalogers.finish(found, distro)
 }
 
-/// Every regular file under `root`, with its image path, in path order (symlinks are not
-/// followed, as in an image).
-pub fn walk(root: &Path) -> Vec<(String, PathBuf)> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let entry = entry.unwrap();
-            let file_type = entry.file_type().unwrap();
-            if file_type.is_dir() {
-                stack.push(entry.path());
-            } else if file_type.is_file() {
-                let relative = entry
-                    .path()
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((format!("/{relative}"), entry.path()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Catalogs a whole root filesystem folder, with the distro from its os-release.
 pub fn catalog_root(root: &Path) -> (Vec<Package>, Vec<Warning>) {
     let catalogers = Catalogers::default();
-    let found: Vec<Inspection> = walk(root)
+    let found: Vec<Inspection> = tollgate_testkit::regular_files(root)
         .iter()
-        .filter_map(|(image_path, disk)| inspect_file(&catalogers, image_path, disk))
+        .filter_map(|(image_path, disk, _)| inspect_file(&catalogers, image_path, disk))
         .collect();
     let distro = read_os_release(root);
     catalogers.finish(found, distro.as_ref())

@@ -1,0 +1,461 @@
+//! Index lookups for `Lookup`/`LookupIn` (equality and membership filters, and joins), shared by
+//! every rule of one evaluation.
+//!
+//! Each (facts collection, field) pair gets at most one table per evaluation, built lazily on its
+//! first lookup:
+//! - the program's constant keys for that field (every `Const k; Lookup field` of every chunk,
+//!   collected at link time) are answered from one pass over the collection that files each
+//!   element under the constant key it equals: five rules filtering `f.path == "..."` cost one
+//!   pass over the files, not five;
+//! - other keys (joins: `p.name == v.package.name`) scan natively for the first few lookups and
+//!   then build a full hash index over the field, so a single probe never pays for an index.
+//!
+//! Hash maps use foldhash with a per-process random seed: keys come from untrusted images, so the
+//! hasher must stay seeded (flooding one bucket must not be predictable), but SipHash's cost
+//! dominated index builds over 200,000 file paths.
+
+use std::rc::Rc;
+
+use foldhash::HashMap;
+use foldhash::HashMapExt;
+
+use crate::access::{Accessor, Fields, read};
+use crate::exec::{Fault, Machine};
+use crate::link::LOp;
+use crate::value::{Facts, Key, Positions, Rec, Value};
+
+/// Above this many constant keys for one field, the prepared pass finds an element's key through
+/// a hash map instead of comparing it with each key in turn.
+const LINEAR_KEYS: usize = 8;
+
+/// A full index is built on the `INDEX_AFTER`th lookup of keys outside the prepared ones in the
+/// same (collection, field) (a native scan costs about a sixth of a build, mostly hashing); the
+/// lookups before it scan natively.
+const INDEX_AFTER: u32 = 6;
+
+/// The keys' groups of positions: each key's run in one shared array (so building an index
+/// allocates a few arrays, not one per key).
+struct Index<'a> {
+    groups: HashMap<Key<'a>, (usize, usize)>,
+    positions: Rc<[u32]>,
+}
+
+impl<'a> Index<'a> {
+    /// The elements whose key is one of `keys`, in collection order; `None` when a key is
+    /// outside the index (only possible for a prepared index).
+    fn pick(&self, facts: Facts<'a>, keys: &[Value<'a>], complete: bool) -> Option<Value<'a>> {
+        let run = |key: &Value<'a>| -> Option<(usize, usize)> {
+            match Key::of(key) {
+                Some(key) => match self.groups.get(&key) {
+                    Some(run) => Some(*run),
+                    None if complete => Some((0, 0)),
+                    None => None,
+                },
+                // A value without a key (a float, a record) equals no indexed key.
+                None => Some((0, 0)),
+            }
+        };
+        if let [key] = keys {
+            let (start, end) = run(key)?;
+            return Some(Value::Picked(
+                facts,
+                Positions::new(Rc::clone(&self.positions), start, end),
+            ));
+        }
+        let mut positions: Vec<u32> = Vec::new();
+        for key in keys {
+            let (start, end) = run(key)?;
+            positions.extend(self.positions.get(start..end).unwrap_or(&[]));
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        Some(Value::Picked(facts, Positions::whole(Rc::from(positions))))
+    }
+
+    /// Groups positions by key: `groups` lists each key's positions in collection order.
+    fn from_groups(groups: Vec<(Key<'a>, Vec<u32>)>) -> Index<'a> {
+        let total = groups.iter().map(|(_, positions)| positions.len()).sum();
+        let mut positions = Vec::with_capacity(total);
+        let mut runs = HashMap::with_capacity(groups.len());
+        for (key, members) in groups {
+            let start = positions.len();
+            positions.extend(members);
+            runs.insert(key, (start, positions.len()));
+        }
+        Index {
+            groups: runs,
+            positions: Rc::from(positions),
+        }
+    }
+}
+
+/// The lookup state of one (collection, field) pair.
+struct Table<'a> {
+    collection: (usize, usize, u8),
+    accessor: Accessor,
+    /// The program's constant keys for the field, each with the elements that have it.
+    prepared: Option<Index<'a>>,
+    /// Every key's elements, once lookups outside the prepared keys were frequent enough.
+    full: Option<Index<'a>>,
+    /// Lookups outside the prepared keys so far.
+    probes: u32,
+}
+
+/// The lookup tables of one evaluation.
+pub(crate) struct Lookups<'a> {
+    /// Each field's constant keys in the program.
+    constant_keys: Vec<(Accessor, Vec<Key<'a>>)>,
+    /// Fields looked up with a computed key inside a loop (joins): indexed on first use.
+    join_fields: Vec<Accessor>,
+    /// One table per (collection, field) looked up so far; few, so searched linearly.
+    tables: Vec<Table<'a>>,
+}
+
+impl<'a> Lookups<'a> {
+    /// Tables for a program whose constant keys per field are `constant_keys` (constant pool
+    /// indices), resolved against the evaluation's `constants`.
+    /// `join_fields` are the fields a loop looks up with a computed key.
+    pub(crate) fn new(
+        constant_keys: &[(Accessor, Vec<u32>)],
+        join_fields: &[Accessor],
+        constants: &[Value<'a>],
+    ) -> Self {
+        let constant_keys = constant_keys
+            .iter()
+            .map(|(accessor, indices)| {
+                let mut keys: Vec<Key<'a>> = Vec::new();
+                for index in indices {
+                    let Some(constant) = constants.get(*index as usize) else {
+                        continue;
+                    };
+                    let elements = match constant {
+                        Value::List(_) | Value::Set(_) => constant.elements().unwrap_or_default(),
+                        single => vec![single.clone()],
+                    };
+                    for element in &elements {
+                        if let Some(key) = Key::of(element)
+                            && !keys.contains(&key)
+                        {
+                            keys.push(key);
+                        }
+                    }
+                }
+                (*accessor, keys)
+            })
+            .filter(|(_, keys)| !keys.is_empty())
+            .collect();
+        Lookups {
+            constant_keys,
+            join_fields: join_fields.to_vec(),
+            tables: Vec::new(),
+        }
+    }
+}
+
+/// Each field's constant keys in these chunks: the constant pool index of every `Const` that
+/// directly precedes a `Lookup` or `LookupIn` of the field.
+pub(crate) fn constant_keys<'c>(
+    chunks: impl Iterator<Item = &'c [LOp]>,
+) -> Vec<(Accessor, Vec<u32>)> {
+    let mut found: Vec<(Accessor, Vec<u32>)> = Vec::new();
+    for code in chunks {
+        for pair in code.windows(2) {
+            let (Some(LOp::Const(constant)), Some(LOp::Lookup(accessor) | LOp::LookupIn(accessor))) =
+                (pair.first(), pair.get(1))
+            else {
+                continue;
+            };
+            match found.iter_mut().find(|(known, _)| known == accessor) {
+                Some((_, constants)) => {
+                    if !constants.contains(constant) {
+                        constants.push(*constant);
+                    }
+                }
+                None => found.push((*accessor, vec![*constant])),
+            }
+        }
+    }
+    found
+}
+
+/// The fields looked up with a computed key (not a constant) inside a loop: a join, whose
+/// lookups repeat once per element of the outer loop, so its index pays for itself at once.
+pub(crate) fn join_fields<'c>(chunks: impl Iterator<Item = &'c [LOp]>) -> Vec<Accessor> {
+    let mut found = Vec::new();
+    for code in chunks {
+        for (position, op) in code.iter().enumerate() {
+            let (LOp::Lookup(accessor) | LOp::LookupIn(accessor)) = op else {
+                continue;
+            };
+            let constant_key = position
+                .checked_sub(1)
+                .and_then(|before| code.get(before))
+                .is_some_and(|before| matches!(before, LOp::Const(_)));
+            let in_loop = code.iter().take(position).any(
+                |earlier| matches!(earlier, LOp::Next { end, .. } if *end as usize > position),
+            );
+            if !constant_key && in_loop && !found.contains(accessor) {
+                found.push(*accessor);
+            }
+        }
+    }
+    found
+}
+
+/// Calls `visit` with the position and key of every element of `facts` whose field has a key.
+fn each_key<'a, V: FnMut(u32, Key<'a>)>(
+    facts: Facts<'a>,
+    accessor: Accessor,
+    mut visit: V,
+) -> Result<(), Fault> {
+    // Typed reads (`Fields`), inlined: this loop runs over 200,000 files, and a read through
+    // `Rec` would dispatch on the record type for every element.
+    // Generic over the visitor too: a `dyn` call per element cost more than the read.
+    fn over<'a, T: Fields, V: FnMut(u32, Key<'a>)>(
+        items: &'a [T],
+        wrap: impl Fn(&'a T) -> Rec<'a>,
+        accessor: Accessor,
+        visit: &mut V,
+    ) -> Result<(), Fault> {
+        for (position, item) in items.iter().enumerate() {
+            let Some(value) = item.field(accessor) else {
+                return Err(unreadable(wrap(item), accessor));
+            };
+            if let Some(key) = Key::from_value(value) {
+                visit(u32::try_from(position).unwrap_or(u32::MAX), key);
+            }
+        }
+        Ok(())
+    }
+    let visit = &mut visit;
+    match facts {
+        // Strings have no fields: a field lookup finds no key in them.
+        Facts::Strings(_) => Ok(()),
+        Facts::Ports(items) => over(items, Rec::Port, accessor, visit),
+        Facts::History(items) => over(items, Rec::HistoryEntry, accessor, visit),
+        Facts::Layers(items) => over(items, Rec::Layer, accessor, visit),
+        Facts::Files(items) => over(items, Rec::File, accessor, visit),
+        Facts::Packages(items) => over(items, Rec::Package, accessor, visit),
+        Facts::Vulnerabilities(items) => over(items, Rec::Vulnerability, accessor, visit),
+        Facts::Secrets(items) => over(items, Rec::Secret, accessor, visit),
+        Facts::Users(items) => over(items, Rec::User, accessor, visit),
+        Facts::Groups(items) => over(items, Rec::Group, accessor, visit),
+    }
+}
+
+/// Reads a field, or says why it cannot be read.
+#[inline]
+pub(crate) fn field<'a>(rec: Rec<'a>, accessor: Accessor) -> Result<Value<'a>, Fault> {
+    read(rec, accessor).ok_or_else(|| unreadable(rec, accessor))
+}
+
+fn unreadable(rec: Rec<'_>, accessor: Accessor) -> Fault {
+    Fault::Message(format!(
+        "field `{}` read from a {}",
+        accessor.name(),
+        rec.type_name()
+    ))
+}
+
+impl<'a> Machine<'a> {
+    /// The elements of `collection` whose field equals one of `keys`, in collection order.
+    pub(crate) fn lookup(
+        &mut self,
+        collection: &Value<'a>,
+        accessor: Accessor,
+        keys: &[Value<'a>],
+    ) -> Result<Value<'a>, Fault> {
+        match collection {
+            Value::Facts(facts) => self.lookup_facts(*facts, accessor, keys),
+            Value::None => Ok(Value::List(Rc::new(Vec::new()))),
+            other => {
+                let Some(len) = other.collection_len() else {
+                    return Err(Fault::Message(format!("cannot filter {}", other.kind())));
+                };
+                let mut kept = Vec::new();
+                for position in 0..len {
+                    let Some(element) = other.element(position) else {
+                        continue;
+                    };
+                    let Value::Rec(rec) = element else { continue };
+                    let value = field(rec, accessor)?;
+                    if keys
+                        .iter()
+                        .any(|key| crate::value::equal(&value, key) == Some(true))
+                    {
+                        kept.push(element);
+                    }
+                }
+                self.fuel = self.fuel.saturating_sub(len as u64);
+                Ok(Value::List(Rc::new(kept)))
+            }
+        }
+    }
+
+    fn lookup_facts(
+        &mut self,
+        facts: Facts<'a>,
+        accessor: Accessor,
+        keys: &[Value<'a>],
+    ) -> Result<Value<'a>, Fault> {
+        let collection = facts.identity();
+        let position = match self
+            .lookups
+            .tables
+            .iter()
+            .position(|table| table.collection == collection && table.accessor == accessor)
+        {
+            Some(position) => position,
+            None => {
+                self.lookups.tables.push(Table {
+                    collection,
+                    accessor,
+                    prepared: None,
+                    full: None,
+                    probes: 0,
+                });
+                self.lookups.tables.len() - 1
+            }
+        };
+        let len = facts.len() as u64;
+        let Some(table) = self.lookups.tables.get_mut(position) else {
+            return Err(Fault::Message("lookup table missing".to_string()));
+        };
+        if let Some(found) = table
+            .full
+            .as_ref()
+            .and_then(|index| index.pick(facts, keys, true))
+        {
+            return Ok(found);
+        }
+        if table.prepared.is_none()
+            && let Some((_, constant_keys)) = self
+                .lookups
+                .constant_keys
+                .iter()
+                .find(|(known, _)| *known == accessor)
+        {
+            // One pass for every constant key of the program: charged like one scan.
+            self.fuel = self.fuel.saturating_sub(len / 8);
+            table.prepared = Some(prepare(facts, accessor, constant_keys)?);
+        }
+        if let Some(found) = table
+            .prepared
+            .as_ref()
+            .and_then(|index| index.pick(facts, keys, false))
+        {
+            return Ok(found);
+        }
+        table.probes += 1;
+        let join = self.lookups.join_fields.contains(&accessor);
+        if table.probes < INDEX_AFTER && !join {
+            self.fuel = self.fuel.saturating_sub(len / 8);
+            return scan(facts, accessor, keys);
+        }
+        // Building costs a pass over the collection: charge it once.
+        self.fuel = self.fuel.saturating_sub(len / 4);
+        let index = build(facts, accessor)?;
+        let found = index.pick(facts, keys, true);
+        table.full = Some(index);
+        found.ok_or_else(|| Fault::Message("incomplete index".to_string()))
+    }
+}
+
+/// The positions of the elements whose key is one of `constant_keys`, grouped by key.
+fn prepare<'a>(
+    facts: Facts<'a>,
+    accessor: Accessor,
+    constant_keys: &[Key<'a>],
+) -> Result<Index<'a>, Fault> {
+    let mut groups: Vec<(Key<'a>, Vec<u32>)> = constant_keys
+        .iter()
+        .map(|key| (key.clone(), Vec::new()))
+        .collect();
+    if constant_keys.len() <= LINEAR_KEYS {
+        let summaries: Vec<u64> = constant_keys.iter().map(Key::summary).collect();
+        each_key(facts, accessor, |position, key| {
+            let summary = key.summary();
+            for (slot, wanted) in summaries.iter().enumerate() {
+                if *wanted == summary
+                    && let Some((known, members)) = groups.get_mut(slot)
+                    && *known == key
+                {
+                    // The constant keys are distinct: no other can match.
+                    members.push(position);
+                    break;
+                }
+            }
+        })?;
+    } else {
+        let slots: HashMap<Key<'a>, usize> = constant_keys
+            .iter()
+            .enumerate()
+            .map(|(slot, key)| (key.clone(), slot))
+            .collect();
+        each_key(facts, accessor, |position, key| {
+            if let Some((_, members)) = slots.get(&key).and_then(|slot| groups.get_mut(*slot)) {
+                members.push(position);
+            }
+        })?;
+    }
+    Ok(Index::from_groups(groups))
+}
+
+/// A lookup without an index: one native pass over the collection.
+fn scan<'a>(facts: Facts<'a>, accessor: Accessor, keys: &[Value<'a>]) -> Result<Value<'a>, Fault> {
+    let wanted: Vec<Key<'a>> = keys.iter().filter_map(Key::of).collect();
+    let mut positions = Vec::new();
+    each_key(facts, accessor, |position, key| {
+        if wanted.contains(&key) {
+            positions.push(position);
+        }
+    })?;
+    Ok(Value::Picked(facts, Positions::whole(Rc::from(positions))))
+}
+
+/// The full index of a field: every key's positions. Two passes (each element's group, then
+/// the groups' runs in one positions array) so that building allocates a few arrays, not one
+/// per distinct key.
+fn build<'a>(facts: Facts<'a>, accessor: Accessor) -> Result<Index<'a>, Fault> {
+    let mut group_of: HashMap<Key<'a>, usize> = HashMap::new();
+    let mut members: Vec<(u32, usize)> = Vec::with_capacity(facts.len());
+    let mut sizes: Vec<usize> = Vec::new();
+    each_key(facts, accessor, |position, key| {
+        let next = sizes.len();
+        let group = *group_of.entry(key).or_insert(next);
+        if group == next {
+            sizes.push(0);
+        }
+        if let Some(size) = sizes.get_mut(group) {
+            *size += 1;
+        }
+        members.push((position, group));
+    })?;
+    let mut starts = Vec::with_capacity(sizes.len());
+    let mut total = 0usize;
+    for size in &sizes {
+        starts.push(total);
+        total += size;
+    }
+    let mut filled = starts.clone();
+    let mut positions = vec![0u32; total];
+    for (position, group) in members {
+        if let Some(next) = filled.get_mut(group) {
+            if let Some(slot) = positions.get_mut(*next) {
+                *slot = position;
+            }
+            *next += 1;
+        }
+    }
+    let groups = group_of
+        .into_iter()
+        .map(|(key, group)| {
+            let start = starts.get(group).copied().unwrap_or(0);
+            (key, (start, start + sizes.get(group).copied().unwrap_or(0)))
+        })
+        .collect();
+    Ok(Index {
+        groups,
+        positions: Rc::from(positions),
+    })
+}
