@@ -20,28 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use tollgate_facts::Ecosystem;
+use tollgate_testkit::{Rng, pip_install_target};
 use tollgate_versions::{compare, parse_valid};
-
-/// A small deterministic generator (xorshift64*), so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// Pairs where half of the second versions are small edits of the first, so that many
 /// pairs are close (equal prefixes) rather than trivially ordered by the first number.
@@ -345,18 +325,7 @@ fn pep440_tweak(rng: &mut Rng, a: &str) -> String {
 
 fn python_packages() -> PathBuf {
     let dir = tools_dir("python");
-    let mut pip = Command::new("python3");
-    pip.args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--target",
-    ])
-    .arg(&dir)
-    .arg("packaging");
-    ensure_installed(&dir.join("packaging/version.py"), pip);
+    pip_install_target(&dir, &["packaging"]);
     dir
 }
 

@@ -367,6 +367,18 @@ fn prepare<'a>(
     accessor: Accessor,
     constant_keys: &[Key<'a>],
 ) -> Result<Index<'a>, Fault> {
+    match prepare_typed(facts, accessor, constant_keys) {
+        Some(index) => Ok(index),
+        None => prepare_generic(facts, accessor, constant_keys),
+    }
+}
+
+/// [`prepare`] for any field: reads each element's field as a `Value`.
+fn prepare_generic<'a>(
+    facts: Facts<'a>,
+    accessor: Accessor,
+    constant_keys: &[Key<'a>],
+) -> Result<Index<'a>, Fault> {
     let mut groups: Vec<(Key<'a>, Vec<u32>)> = constant_keys
         .iter()
         .map(|key| (key.clone(), Vec::new()))
@@ -399,6 +411,159 @@ fn prepare<'a>(
         })?;
     }
     Ok(Index::from_groups(groups))
+}
+
+/// The prepared pass over a plain text or boolean field, when `accessor` is one: a loop
+/// specialised to the record type and the field, comparing each element's `&str` (or `bool`)
+/// with the keys directly. The generic pass costs about 170 instructions per element (a
+/// `Value` and a `Key` built and dropped, a call per field read and per visit); this one a few.
+/// `None` for the other fields.
+fn prepare_typed<'a>(facts: Facts<'a>, accessor: Accessor, keys: &[Key<'a>]) -> Option<Index<'a>> {
+    use crate::access::{FILE_KIND, FIX_STATE, SEVERITY};
+    use Accessor as A;
+    let index = match (facts, accessor) {
+        (Facts::Files(items), A::FilePath) => prepare_text(items, |f| &f.path, keys),
+        (Facts::Files(items), A::FileSetuid) => {
+            prepare_scalar(items, |f| f.setuid, key_bool, keys)?
+        }
+        (Facts::Files(items), A::FileSetgid) => {
+            prepare_scalar(items, |f| f.setgid, key_bool, keys)?
+        }
+        (Facts::Files(items), A::FileTruncated) => {
+            prepare_scalar(items, |f| f.truncated, key_bool, keys)?
+        }
+        (Facts::Files(items), A::FileLayer) => prepare_scalar(items, |f| f.layer, key_int, keys)?,
+        (Facts::Files(items), A::FileKindField) => {
+            prepare_scalar(items, |f| f.kind as u16, key_variant(FILE_KIND), keys)?
+        }
+        (Facts::Packages(items), A::PackageLayer) => {
+            prepare_scalar(items, |p| p.layer, key_int, keys)?
+        }
+        (Facts::Vulnerabilities(items), A::VulnerabilitySeverity) => {
+            prepare_scalar(items, |v| v.severity as u16, key_variant(SEVERITY), keys)?
+        }
+        (Facts::Vulnerabilities(items), A::VulnerabilityFixState) => {
+            prepare_scalar(items, |v| v.fix_state as u16, key_variant(FIX_STATE), keys)?
+        }
+        (Facts::Secrets(items), A::SecretSeverity) => {
+            prepare_scalar(items, |s| s.severity as u16, key_variant(SEVERITY), keys)?
+        }
+        (Facts::Secrets(items), A::SecretLayer) => {
+            prepare_scalar(items, |s| s.layer, key_int, keys)?
+        }
+        (Facts::Packages(items), A::PackageName) => prepare_text(items, |p| &p.name, keys),
+        (Facts::Packages(items), A::PackagePurl) => prepare_text(items, |p| &p.purl, keys),
+        (Facts::Packages(items), A::PackageSourceName) => {
+            prepare_text(items, |p| &p.source_name, keys)
+        }
+        (Facts::Packages(items), A::PackagePath) => prepare_text(items, |p| &p.path, keys),
+        (Facts::Vulnerabilities(items), A::VulnerabilityId) => prepare_text(items, |v| &v.id, keys),
+        (Facts::Secrets(items), A::SecretRule) => prepare_text(items, |s| &s.rule, keys),
+        (Facts::Secrets(items), A::SecretCategory) => prepare_text(items, |s| &s.category, keys),
+        (Facts::Secrets(items), A::SecretPath) => prepare_text(items, |s| &s.path, keys),
+        (Facts::Secrets(items), A::SecretPresent) => {
+            prepare_scalar(items, |s| s.present, key_bool, keys)?
+        }
+        (Facts::Users(items), A::UserName) => prepare_text(items, |u| &u.name, keys),
+        (Facts::Groups(items), A::GroupName) => prepare_text(items, |g| &g.name, keys),
+        _ => return None,
+    };
+    Some(index)
+}
+
+/// The prepared pass over a text field read by `text`: each key's elements, in order.
+/// Keys that are not text equal no element (a text field's key is always text).
+fn prepare_text<'a, T>(
+    items: &'a [T],
+    text: impl Fn(&'a T) -> &'a String,
+    keys: &[Key<'a>],
+) -> Index<'a> {
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+    let wanted: Vec<(usize, &str)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, key)| match key {
+            Key::Str(text) => Some((slot, text.as_str())),
+            _ => None,
+        })
+        .collect();
+    if wanted.len() <= LINEAR_KEYS {
+        for (position, item) in items.iter().enumerate() {
+            let value = text(item).as_str();
+            // The keys are distinct: at most one matches.
+            if let Some((slot, _)) = wanted.iter().find(|(_, key)| *key == value)
+                && let Some(found) = members.get_mut(*slot)
+            {
+                found.push(u32::try_from(position).unwrap_or(u32::MAX));
+            }
+        }
+    } else {
+        let slots: HashMap<&str, usize> = wanted.iter().map(|(slot, key)| (*key, *slot)).collect();
+        for (position, item) in items.iter().enumerate() {
+            if let Some(found) = slots
+                .get(text(item).as_str())
+                .and_then(|slot| members.get_mut(*slot))
+            {
+                found.push(u32::try_from(position).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    Index::from_groups(keys.iter().cloned().zip(members).collect())
+}
+
+/// The prepared pass over a scalar field (a boolean, an integer, an enum's variant) read by
+/// `read`: each key's elements, in order. `scalar` gives a key's value in the same terms, or
+/// `None` for a key of another kind (which equals no element). `None` for more keys than a
+/// linear search suits.
+fn prepare_scalar<'a, T, S: PartialEq + Copy>(
+    items: &'a [T],
+    read: impl Fn(&T) -> S,
+    scalar: impl Fn(&Key<'a>) -> Option<S>,
+    keys: &[Key<'a>],
+) -> Option<Index<'a>> {
+    let wanted: Vec<(usize, S)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, key)| Some((slot, scalar(key)?)))
+        .collect();
+    if wanted.len() > LINEAR_KEYS {
+        return None;
+    }
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+    for (position, item) in items.iter().enumerate() {
+        let value = read(item);
+        // The keys are distinct: at most one matches.
+        if let Some((slot, _)) = wanted.iter().find(|(_, key)| *key == value)
+            && let Some(found) = members.get_mut(*slot)
+        {
+            found.push(u32::try_from(position).unwrap_or(u32::MAX));
+        }
+    }
+    Some(Index::from_groups(
+        keys.iter().cloned().zip(members).collect(),
+    ))
+}
+
+fn key_bool(key: &Key<'_>) -> Option<bool> {
+    match key {
+        Key::Bool(flag) => Some(*flag),
+        _ => None,
+    }
+}
+
+fn key_int(key: &Key<'_>) -> Option<i64> {
+    match key {
+        Key::Int(number) => Some(*number),
+        _ => None,
+    }
+}
+
+/// The variant of a key of the VM enum `ty`.
+fn key_variant(ty: u16) -> impl Fn(&Key<'_>) -> Option<u16> {
+    move |key| match key {
+        Key::Enum(value) if value.ty == ty => Some(value.variant),
+        _ => None,
+    }
 }
 
 /// A lookup without an index: one native pass over the collection.
@@ -458,4 +623,124 @@ fn build<'a>(facts: Facts<'a>, accessor: Accessor) -> Result<Index<'a>, Fault> {
         groups,
         positions: Rc::from(positions),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_facts::Image;
+
+    /// Each key's positions in an index.
+    fn runs<'a>(index: &Index<'a>, keys: &[Key<'a>]) -> Vec<Vec<u32>> {
+        keys.iter()
+            .map(|key| {
+                let (start, end) = index.groups.get(key).copied().unwrap_or((0, 0));
+                index.positions[start..end].to_vec()
+            })
+            .collect()
+    }
+
+    /// The specialised passes file exactly the elements the generic pass files, for every
+    /// field they cover, on real facts: every key present in the data, a key absent from it,
+    /// and keys of other kinds.
+    #[test]
+    fn typed_passes_agree_with_the_generic_pass() {
+        let mut checked = 0;
+        for name in [
+            "shop-api.json",
+            "prod-api.json",
+            "dev-tool.json",
+            "clean.json",
+        ] {
+            let path = format!(
+                "{}/../../tests/data/facts/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let image = Image::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let collections = [
+                Facts::Files(&image.files),
+                Facts::Packages(&image.packages),
+                Facts::Vulnerabilities(&image.vulnerabilities),
+                Facts::Secrets(&image.secrets),
+                Facts::Users(&image.users),
+                Facts::Groups(&image.groups),
+            ];
+            for facts in collections {
+                for (_, accessors) in ACCESSORS_BY_COLLECTION {
+                    for accessor in accessors.iter().copied() {
+                        let mut keys: Vec<Key<'_>> = vec![
+                            Key::Str(crate::value::Str::Borrowed("no such key")),
+                            Key::Int(-7),
+                            Key::Bool(true),
+                            Key::Bool(false),
+                            Key::None,
+                        ];
+                        let _ = each_key(facts, accessor, |_, key| {
+                            if !keys.contains(&key) {
+                                keys.push(key);
+                            }
+                        });
+                        let Some(typed) = prepare_typed(facts, accessor, &keys) else {
+                            continue;
+                        };
+                        let generic = prepare_generic(facts, accessor, &keys).unwrap();
+                        assert_eq!(
+                            runs(&typed, &keys),
+                            runs(&generic, &keys),
+                            "{name}: {}",
+                            accessor.name()
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked >= 40, "only {checked} fields checked");
+    }
+
+    /// The fields `prepare_typed` specialises, by collection.
+    const ACCESSORS_BY_COLLECTION: [(&str, &[Accessor]); 6] = [
+        (
+            "files",
+            &[
+                Accessor::FilePath,
+                Accessor::FileSetuid,
+                Accessor::FileSetgid,
+                Accessor::FileTruncated,
+                Accessor::FileLayer,
+                Accessor::FileKindField,
+            ],
+        ),
+        (
+            "packages",
+            &[
+                Accessor::PackageName,
+                Accessor::PackagePurl,
+                Accessor::PackageSourceName,
+                Accessor::PackagePath,
+                Accessor::PackageLayer,
+            ],
+        ),
+        (
+            "vulnerabilities",
+            &[
+                Accessor::VulnerabilityId,
+                Accessor::VulnerabilitySeverity,
+                Accessor::VulnerabilityFixState,
+            ],
+        ),
+        (
+            "secrets",
+            &[
+                Accessor::SecretRule,
+                Accessor::SecretCategory,
+                Accessor::SecretPath,
+                Accessor::SecretPresent,
+                Accessor::SecretSeverity,
+                Accessor::SecretLayer,
+            ],
+        ),
+        ("users", &[Accessor::UserName]),
+        ("groups", &[Accessor::GroupName]),
+    ];
 }

@@ -5,7 +5,7 @@
 //! Python runs once over all vectors.
 //!
 //! Needs `python3` with `pip`: the test installs `cvss` (`python3 -m pip install --target
-//! <target tmp>/vulndb-tools/python cvss`) on first use.
+//! <target tmp>/vulndb-tools/python cvss`, a pure-Python wheel) on first use.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -19,19 +19,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use tollgate_testkit::{Rng, pip_install_target};
 use tollgate_vulndb::cvss::cvss4_score;
-
-/// xorshift64*: deterministic vectors without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
-    }
-}
 
 const BASE: [(&str, &[&str]); 11] = [
     ("AV", &["N", "A", "L", "P"]),
@@ -114,32 +103,7 @@ fn fixture_vectors() -> BTreeSet<String> {
 
 fn python_cvss() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vulndb-tools/python");
-    if dir.join("cvss/cvss4.py").exists() {
-        return dir;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    let output = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-        ])
-        .arg(&dir)
-        .arg("cvss")
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run pip: {err}"));
-    assert!(
-        output.status.success(),
-        "pip install cvss failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        dir.join("cvss/cvss4.py").exists(),
-        "pip did not install cvss"
-    );
+    pip_install_target(&dir, &["cvss"]);
     dir
 }
 

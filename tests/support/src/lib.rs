@@ -20,8 +20,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 mod pypi;
+mod rng;
 
 pub use pypi::{OLD_PYPI_REQUIREMENTS, pip_install_target, pypa_listed_advisories};
+pub use rng::Rng;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
