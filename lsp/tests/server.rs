@@ -86,6 +86,13 @@ fn pos(uri: &str, text: &str, needle: &str, shift: usize) -> Value {
     json!({"textDocument": {"uri": uri}, "position": position_of(text, needle, shift)})
 }
 
+/// Rename params: the position of `needle` (shifted) in `text`, and the new name.
+fn rename_to(uri: &str, text: &str, needle: &str, shift: usize, new_name: &str) -> Value {
+    let mut params = pos(uri, text, needle, shift);
+    params["newName"] = json!(new_name);
+    params
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_is_published_with_code_utf16_range_message_and_help() {
     let ws = Workspace::new();
@@ -478,7 +485,7 @@ async fn rename_edits_every_file_and_refuses_stdlib_names() {
     let edit = client
         .request(
             "textDocument/rename",
-            json!({"textDocument": {"uri": prod}, "position": position_of(PROD, "is_shell(f", 1), "newName": "is_a_shell"}),
+            rename_to(&prod, PROD, "is_shell(f", 1, "is_a_shell"),
         )
         .await;
     assert_eq!(edit["changes"][&prod].as_array().unwrap().len(), 1);
@@ -489,7 +496,7 @@ async fn rename_edits_every_file_and_refuses_stdlib_names() {
     let edit = client
         .request(
             "textDocument/rename",
-            json!({"textDocument": {"uri": prod}, "position": position_of(PROD, "root_user\n  when", 0), "newName": "no_root"}),
+            rename_to(&prod, PROD, "root_user\n  when", 0, "no_root"),
         )
         .await;
     assert_eq!(
@@ -502,7 +509,7 @@ async fn rename_edits_every_file_and_refuses_stdlib_names() {
     let edit = client
         .request(
             "textDocument/rename",
-            json!({"textDocument": {"uri": prod}, "position": position_of(PROD, "pkg =", 0), "newName": "package"}),
+            rename_to(&prod, PROD, "pkg =", 0, "package"),
         )
         .await;
     assert_eq!(
@@ -515,7 +522,7 @@ async fn rename_edits_every_file_and_refuses_stdlib_names() {
     let refused = client
         .request_raw(
             "textDocument/rename",
-            json!({"textDocument": {"uri": prod}, "position": position_of(PROD, "vulnerabilities\n", 0), "newName": "vulns"}),
+            rename_to(&prod, PROD, "vulnerabilities\n", 0, "vulns"),
         )
         .await;
     let message = refused["error"]["message"].as_str().unwrap();
@@ -523,7 +530,7 @@ async fn rename_edits_every_file_and_refuses_stdlib_names() {
     let refused = client
         .request_raw(
             "textDocument/rename",
-            json!({"textDocument": {"uri": prod}, "position": position_of(PROD, "lower(", 0), "newName": "low"}),
+            rename_to(&prod, PROD, "lower(", 0, "low"),
         )
         .await;
     assert!(
@@ -817,7 +824,7 @@ async fn renaming_a_rule_binding_renames_its_uses_in_the_rules_excepts() {
     let edit = client
         .request(
             "textDocument/rename",
-            json!({"textDocument": {"uri": uri}, "position": position_of(EXCEPTED, "v in image", 0), "newName": "vuln"}),
+            rename_to(&uri, EXCEPTED, "v in image", 0, "vuln"),
         )
         .await;
     let edits = edit["changes"][&uri].as_array().unwrap();
@@ -839,7 +846,7 @@ async fn renaming_a_rule_binding_renames_its_uses_in_the_rules_excepts() {
     let edit = client
         .request(
             "textDocument/rename",
-            json!({"textDocument": {"uri": uri}, "position": position_of(EXCEPTED, "pkg.name ==", 0), "newName": "package"}),
+            rename_to(&uri, EXCEPTED, "pkg.name ==", 0, "package"),
         )
         .await;
     let edits = edit["changes"][&uri].as_array().unwrap();

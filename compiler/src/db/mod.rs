@@ -552,14 +552,13 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
     }
     for (qualified, path, span, exempt) in &fns {
         if !exempt && !used.contains(qualified) {
-            let mut d = warning(
+            out.push(unused_warning(
                 codes::UNUSED_FUNCTION,
                 format!("function `{qualified}` is never called"),
-                Label::new(*span, "unused"),
-            );
-            d.file = path.clone();
-            d.help = Some("remove it, or prefix its name with `_`".to_string());
-            out.push(d);
+                path,
+                *span,
+                "remove it, or prefix its name with `_`",
+            ));
         }
     }
     for param in &params {
@@ -569,14 +568,13 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
             && !misspelling_modules.contains(&param.module)
         {
             let (path, span) = &param.place;
-            let mut d = warning(
+            out.push(unused_warning(
                 codes::UNUSED_PARAM,
                 format!("param `{qualified}` is never used"),
-                Label::new(*span, "unused"),
-            );
-            d.file = path.clone();
-            d.help = Some("remove it, use it, or prefix its name with `_`".to_string());
-            out.push(d);
+                path,
+                *span,
+                "remove it, use it, or prefix its name with `_`",
+            ));
         }
     }
     for (rule, unused, offset) in rules_unused_lets {
@@ -589,6 +587,20 @@ pub fn program_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagn
     }
     out.extend(recursion_diagnostics(&calls));
     out
+}
+
+/// A warning that `span` in `file` declares something nothing uses, with the fix in `help`.
+fn unused_warning(
+    code: &'static str,
+    message: String,
+    file: &Arc<str>,
+    span: ast::Span,
+    help: &str,
+) -> Diagnostic {
+    let mut d = warning(code, message, Label::new(span, "unused"));
+    d.file = file.clone();
+    d.help = Some(help.to_string());
+    d
 }
 
 /// One error per function that takes part in a call cycle.
@@ -674,14 +686,13 @@ pub fn file_diagnostics(
                 .get(target.as_str())
                 .is_none_or(|m| m.has_rules);
             if !has_rules && !aliases_used.contains(alias.as_str()) {
-                let mut d = warning(
+                out.push(unused_warning(
                     codes::UNUSED_IMPORT,
                     format!("import `{target}` is never used"),
-                    Label::new(shift_span(import.span, *offset), "unused"),
-                );
-                d.file = path.clone();
-                d.help = Some("remove the import".to_string());
-                out.push(d);
+                    &path,
+                    shift_span(import.span, *offset),
+                    "remove the import",
+                ));
             }
         }
     }

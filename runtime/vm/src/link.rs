@@ -298,28 +298,19 @@ impl Vm {
                 expires,
             });
         }
-        let constant_keys = crate::lookup::constant_keys(
-            functions
-                .iter()
-                .chain(&rules)
-                .chain(
-                    exceptions
-                        .iter()
-                        .filter_map(|exception| exception.predicate.as_ref()),
-                )
-                .map(|chunk: &LChunk| chunk.code.as_slice()),
-        );
-        let join_fields = crate::lookup::join_fields(
-            functions
-                .iter()
-                .chain(&rules)
-                .chain(
-                    exceptions
-                        .iter()
-                        .filter_map(|exception| exception.predicate.as_ref()),
-                )
-                .map(|chunk: &LChunk| chunk.code.as_slice()),
-        );
+        // Every piece of code that can run: where lookups with constant keys and joins are.
+        let code: Vec<&[LOp]> = functions
+            .iter()
+            .chain(&rules)
+            .chain(
+                exceptions
+                    .iter()
+                    .filter_map(|exception| exception.predicate.as_ref()),
+            )
+            .map(|chunk: &LChunk| chunk.code.as_slice())
+            .collect();
+        let constant_keys = crate::lookup::constant_keys(code.iter().copied());
+        let join_fields = crate::lookup::join_fields(code.iter().copied());
         Ok(Linked {
             constant_keys,
             join_fields,

@@ -191,3 +191,37 @@ pub fn read_head(path: &Path, limit: u64) -> Vec<u8> {
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     data
 }
+
+/// Fails unless the facts' file table equals the Debian image's root filesystem: the same
+/// paths, and the same kind, mode, owner, size and link target for each. `what` names the
+/// image format in the message.
+pub fn assert_matches_debian_rootfs(what: &str, facts: &BTreeMap<String, DiskEntry>) {
+    let disk = disk_table(&debian_rootfs());
+    assert!(
+        disk.len() > 5000,
+        "a minbase Debian has thousands of entries, found {}",
+        disk.len()
+    );
+    let missing: Vec<&String> = disk
+        .keys()
+        .filter(|path| !facts.contains_key(*path))
+        .collect();
+    let extra: Vec<&String> = facts
+        .keys()
+        .filter(|path| !disk.contains_key(*path))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what}: missing {missing:?}, extra {extra:?}"
+    );
+    let differing: Vec<(&String, &DiskEntry, Option<&DiskEntry>)> = disk
+        .iter()
+        .filter(|(path, row)| facts.get(*path) != Some(*row))
+        .map(|(path, row)| (path, row, facts.get(path)))
+        .take(10)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: (path, disk, facts) {differing:?}"
+    );
+}
