@@ -57,6 +57,10 @@ enum Filter<'e> {
     Drop(&'e Expr),
 }
 
+/// What an aggregate does instead of a loop once lookups have answered all its filters.
+type Collapse<'c, 'l> =
+    dyn FnMut(&mut Lowerer<'l>, &mut ChunkBuilder) -> Result<(), LowerError> + 'c;
+
 /// Lowers the expressions of one item.
 pub(crate) struct Lowerer<'l> {
     out: &'l mut bc::Program,
@@ -245,6 +249,7 @@ impl<'l> Lowerer<'l> {
                     filters,
                     done,
                     &mut |this, builder, top| this.clauses(builder, after, rule, top),
+                    None,
                 )?;
                 builder.jump(JumpKind::Always, next);
             }
@@ -316,10 +321,13 @@ impl<'l> Lowerer<'l> {
         Ok(())
     }
 
-    /// `for binding in source` with filters: the first filter that tests the variable's field
-    /// for equality with (or membership in) a value not depending on the variable becomes an
-    /// index lookup; the others jump back to the loop head when they fail. `body` runs for each
-    /// kept element and gets the loop head as its continuation. Places `done` after the loop.
+    /// `for binding in source` with filters: the filters that test the variable's field for
+    /// equality with (or membership in) a value not depending on the variable become index
+    /// lookups; the others jump back to the loop head when they fail. `body` runs for each
+    /// kept element and gets the loop head as its continuation. When no filter is left and
+    /// `collapse` is given, there is no loop: `collapse` runs once with the narrowed
+    /// collection on the stack. Places `done` after the loop (or after `collapse`).
+    #[allow(clippy::too_many_arguments)] // reason: a loop's parts, each used once
     fn lower_loop(
         &mut self,
         builder: &mut ChunkBuilder,
@@ -328,6 +336,7 @@ impl<'l> Lowerer<'l> {
         mut filters: Vec<Filter<'_>>,
         done: Label,
         body: &mut dyn FnMut(&mut Self, &mut ChunkBuilder, Label) -> Result<(), LowerError>,
+        collapse: Option<&mut Collapse<'_, 'l>>,
     ) -> Result<(), LowerError> {
         let slot = self.local(binding, source.span)?;
         let is_files = matches!(source.ty.non_optional().element(), Some(Type::Record(decl)) if &*decl.name == "File");
@@ -338,10 +347,20 @@ impl<'l> Lowerer<'l> {
         self.demand.pending_ecosystems = self.ecosystem_constraint(binding, source, &filters);
         self.expr(builder, source)?;
         self.demand.pending_ecosystems = None;
-        if let Some(position) = filters
-            .iter()
-            .position(|filter| lookup_of(binding, filter).is_some())
-        {
+        // The first filter an index answers becomes a lookup, whatever its key (a join's key
+        // is computed); every later one whose key is constant narrows the result further, as
+        // the VM intersects it with that field's table (or filters the few elements left).
+        let mut narrowed = false;
+        let mut position = 0;
+        while let Some(filter) = filters.get(position) {
+            let Some((_, key, _)) = lookup_of(binding, filter) else {
+                position += 1;
+                continue;
+            };
+            if narrowed && key.is_some_and(|key| self.fold(key).is_none()) {
+                position += 1;
+                continue;
+            }
             let filter = filters.remove(position);
             if let Some((field, key, membership)) = lookup_of(binding, &filter) {
                 self.key(builder, key)?;
@@ -351,7 +370,19 @@ impl<'l> Lowerer<'l> {
                 } else {
                     Op::Lookup(index)
                 });
+                narrowed = true;
             }
+        }
+        if filters.is_empty()
+            && let Some(collapse) = collapse
+        {
+            // Nothing left to test per element: the aggregate reads the narrowed collection.
+            collapse(self, builder)?;
+            builder.place(done);
+            if is_files {
+                self.file_loops.pop();
+            }
+            return Ok(());
         }
         let iterator = builder.iterator();
         builder.emit(Op::Iter(iterator));
@@ -640,6 +671,7 @@ impl<'l> Lowerer<'l> {
                         });
                         Ok(())
                     },
+                    None,
                 )?;
                 builder.set_span(span);
                 builder.emit(Op::Local(accumulator));
@@ -800,6 +832,23 @@ impl<'l> Lowerer<'l> {
         let flag = |value: bool| Constant::Bool(value);
         let yes = self.out.constant(flag(true));
         let no = self.out.constant(flag(false));
+        let len = self.out.builtin("len");
+        let zero = self.out.constant(Constant::Int(0));
+        // `count` and `any` over a collection the lookups narrowed to exactly the elements
+        // wanted are its size: no loop.
+        let mut size = |_: &mut Self, builder: &mut ChunkBuilder| {
+            builder.emit(Op::Call {
+                builtin: len,
+                argc: 1,
+            });
+            if kind == AggregateKind::Any {
+                builder.emit(Op::Const(zero));
+                builder.emit(Op::Gt);
+            }
+            builder.emit(Op::SetLocal(accumulator));
+            Ok(())
+        };
+        let collapse = matches!(kind, AggregateKind::Count | AggregateKind::Any);
         self.lower_loop(
             builder,
             binding,
@@ -849,6 +898,7 @@ impl<'l> Lowerer<'l> {
                 }
                 Ok(())
             },
+            if collapse { Some(&mut size) } else { None },
         )?;
         builder.set_span(span);
         builder.emit(Op::Local(accumulator));

@@ -3,8 +3,9 @@
 //! - `workload facts FILE`: writes the generated facts (10,000 packages, 200,000 files,
 //!   20,000 vulnerabilities, 1,000 secrets) as JSON, for `scripts/bench-check.sh`;
 //! - `workload policy FILE`: writes the 50-rule policy as a `.tg` file;
-//! - `workload evaluate N [join]`: evaluates the policy (or the join rule) N times over the
-//!   facts already loaded, for `perf record` or `valgrind --tool=callgrind`.
+//! - `workload evaluate N [join | FILE]`: evaluates the policy (or the join rule, or the policy
+//!   in FILE) N times over the facts already loaded, for `perf record` or
+//!   `valgrind --tool=callgrind`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -38,27 +39,32 @@ fn main() {
         ["policy", file] => std::fs::write(file, policies().0).unwrap(),
         ["evaluate", runs, rest @ ..] => {
             let runs: u32 = runs.parse().unwrap();
-            let source = if rest == ["join"] {
-                JOIN_TG.to_string()
-            } else {
-                policies().0
+            let source = match rest {
+                ["join"] => JOIN_TG.to_string(),
+                [file] => std::fs::read_to_string(file).unwrap(),
+                _ => policies().0,
             };
             let linked = Vm::link(&compile(&source)).unwrap();
             let image = facts();
             let options = options();
             let mut findings = 0;
-            let start = Instant::now();
+            let mut times = Vec::new();
             for _ in 0..runs {
+                let start = Instant::now();
                 findings = black_box(evaluate(&linked, &image, &options).unwrap())
                     .findings
                     .len();
+                times.push(start.elapsed());
             }
-            let each = start.elapsed() / runs.max(1);
-            eprintln!("{findings} findings, {each:?} per evaluation");
+            times.sort();
+            let (fastest, median) = (times.first(), times.get(times.len() / 2));
+            eprintln!(
+                "{findings} findings; per evaluation: fastest {fastest:?}, median {median:?}"
+            );
         }
         _ => {
             eprintln!(
-                "usage: workload facts FILE | workload policy FILE | workload evaluate N [join]"
+                "usage: workload facts FILE | workload policy FILE | workload evaluate N [join | FILE]"
             );
             std::process::exit(2);
         }

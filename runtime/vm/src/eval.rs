@@ -8,7 +8,7 @@ use tollgate_bytecode::{Action, Constant, Span};
 use tollgate_facts::{Image, Timestamp};
 
 use crate::coverage::CoverageRecorder;
-use crate::exec::{Emission, Fault, Frame, Machine};
+use crate::exec::{Emissions, Fault, Frame, Machine};
 use crate::link::{LChunk, LConst, Linked};
 use crate::param::check_fits;
 use crate::value::{Rec, Value};
@@ -240,10 +240,15 @@ pub fn evaluate(
         machine
             .run(chunk, &mut frame)
             .map_err(|(fault, at)| fail(linked, options, &rule.name, chunk, at, fault))?;
-        let emissions = std::mem::take(&mut machine.emissions);
+        let Emissions { messages, bindings } = std::mem::take(&mut machine.emissions);
+        let width = machine.binding_slots.len();
         machine.binding_slots.clear();
-        for Emission { message, bindings } in emissions {
-            let suppressed = suppression(&mut machine, linked, options, rule_index, &bindings)?;
+        findings.reserve(messages.len());
+        for (number, message) in messages.into_iter().enumerate() {
+            let bindings = bindings
+                .get(number * width..(number + 1) * width)
+                .unwrap_or(&[]);
+            let suppressed = suppression(&mut machine, linked, options, rule_index, bindings)?;
             findings.push(Finding {
                 rule: rule.name.clone(),
                 id: rule.id.clone(),
@@ -253,7 +258,7 @@ pub fn evaluate(
                 remediation: rule.remediation.clone(),
                 tags: rule.tags.clone(),
                 severity: rule.severity.clone(),
-                location: location(image, &bindings),
+                location: location(image, bindings),
                 suppressed,
             });
         }

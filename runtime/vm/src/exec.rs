@@ -33,10 +33,13 @@ impl From<String> for Fault {
     }
 }
 
-/// A satisfying binding of a rule, kept until the rule finishes.
-#[derive(Debug, Clone)]
-pub(crate) struct Emission<'a> {
-    pub(crate) message: String,
+/// The satisfying bindings of the rule being evaluated, kept until the rule finishes: one
+/// message per finding, and the bindings of all of them in one array (finding `n`'s are
+/// `bindings[n * width..(n + 1) * width]`, `width` being the rule's number of bindings), so a
+/// finding costs no vector of its own.
+#[derive(Debug, Default)]
+pub(crate) struct Emissions<'a> {
+    pub(crate) messages: Vec<String>,
     pub(crate) bindings: Vec<Value<'a>>,
 }
 
@@ -68,7 +71,7 @@ pub(crate) struct Machine<'a> {
     pub(crate) max_collection: usize,
     pub(crate) max_results: usize,
     pub(crate) emitted: usize,
-    pub(crate) emissions: Vec<Emission<'a>>,
+    pub(crate) emissions: Emissions<'a>,
     /// The binding slots of the rule being evaluated.
     pub(crate) binding_slots: Vec<u16>,
     pub(crate) lookups: Lookups<'a>,
@@ -131,7 +134,7 @@ impl<'a> Machine<'a> {
             max_collection: 0,
             max_results: 0,
             emitted: 0,
-            emissions: Vec::new(),
+            emissions: Emissions::default(),
             binding_slots: Vec::new(),
             dynamic_patterns: HashMap::new(),
             files_by_path: None,
@@ -506,22 +509,49 @@ impl<'a> Machine<'a> {
                             text
                         }
                     };
-                    self.emitted += 1;
-                    if self.emitted > self.max_results {
-                        return Err(Fault::TooManyResults);
+                    self.emit(frame, message)?;
+                }
+                LOp::ConcatEmit(count) => {
+                    // `Concat(count); Emit`, formatting the message straight into the finding's
+                    // string; the `Emit` after it is skipped.
+                    let at = self
+                        .stack
+                        .len()
+                        .checked_sub(count as usize)
+                        .ok_or_else(|| {
+                            Fault::Message("malformed bytecode: stack underflow".to_string())
+                        })?;
+                    *pc += 1;
+                    self.fuel = self.fuel.saturating_sub(1);
+                    let mut message = String::with_capacity(64);
+                    for part in self.stack.get(at..).unwrap_or(&[]) {
+                        display(part, &self.linked.enums, &mut message);
                     }
-                    let bindings = self
-                        .binding_slots
-                        .iter()
-                        .map(|slot| {
-                            frame
-                                .locals
-                                .get(usize::from(*slot))
-                                .cloned()
-                                .unwrap_or(Value::None)
-                        })
-                        .collect();
-                    self.emissions.push(Emission { message, bindings });
+                    self.stack.truncate(at);
+                    self.emit(frame, message)?;
+                }
+                LOp::LocalField(slot, accessor) => {
+                    // `Local(slot); Field(accessor)`; the `Field` after it is skipped (and a
+                    // fault is reported at it).
+                    *pc += 1;
+                    self.fuel = self.fuel.saturating_sub(1);
+                    let value = match frame.locals.get(usize::from(slot)) {
+                        Some(Value::Rec(rec)) => field(*rec, accessor)?,
+                        Some(Value::None) | None => {
+                            return Err(Fault::Message(format!(
+                                "field `{}` of none",
+                                accessor.name()
+                            )));
+                        }
+                        Some(other) => {
+                            return Err(Fault::Message(format!(
+                                "field `{}` of {}",
+                                accessor.name(),
+                                other.kind()
+                            )));
+                        }
+                    };
+                    self.stack.push(value);
                 }
                 LOp::Return => {
                     let value = if self.stack.len() > base {
@@ -539,6 +569,25 @@ impl<'a> Machine<'a> {
         }
         self.stack.truncate(base);
         Ok(Value::None)
+    }
+
+    /// Records a finding of the current rule with the current bindings.
+    fn emit(&mut self, frame: &Frame<'a>, message: String) -> Result<(), Fault> {
+        self.emitted += 1;
+        if self.emitted > self.max_results {
+            return Err(Fault::TooManyResults);
+        }
+        let locals = &frame.locals;
+        self.emissions
+            .bindings
+            .extend(self.binding_slots.iter().map(|slot| {
+                locals
+                    .get(usize::from(*slot))
+                    .cloned()
+                    .unwrap_or(Value::None)
+            }));
+        self.emissions.messages.push(message);
+        Ok(())
     }
 
     fn call_function(&mut self, function: u32) -> Result<Value<'a>, Fault> {

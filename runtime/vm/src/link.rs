@@ -127,7 +127,11 @@ pub(crate) enum LOp {
     Call(Builtin, u8),
     CallFn(u32),
     Iter(u16),
-    Next { iter: u16, local: u16, end: u32 },
+    Next {
+        iter: u16,
+        local: u16,
+        end: u32,
+    },
     Lookup(Accessor),
     LookupIn(Accessor),
     Append(u16),
@@ -137,6 +141,10 @@ pub(crate) enum LOp {
     Emit,
     Return,
     Probe(u32),
+    /// Fused at link time, not in the bytecode: `Concat(n)` followed by `Emit`.
+    ConcatEmit(u32),
+    /// Fused at link time, not in the bytecode: `Local(slot)` followed by `Field(accessor)`.
+    LocalField(u16, Accessor),
 }
 
 /// A linked chunk.
@@ -540,12 +548,44 @@ impl Tables<'_> {
                 message: "span table does not match the code".to_string(),
             });
         }
+        fuse(&chunk.code, &mut code);
         Ok(LChunk {
             code,
             spans: chunk.spans.clone(),
             locals: chunk.locals,
             iterators: chunk.iterators,
         })
+    }
+}
+
+/// Fuses pairs of instructions that run together in every rule's loops into one dispatch:
+/// `Local; Field` (reading a loop variable's field) and `Concat; Emit` (a finding's message).
+/// The fused instruction takes the first one's place and skips the second, which stays where
+/// it was, so positions, spans and jump targets are unchanged; a pair whose second instruction
+/// is a jump target is left alone, as a jump there must run it alone.
+fn fuse(original: &[Op], code: &mut [LOp]) {
+    let mut targets = vec![false; code.len() + 1];
+    for op in original {
+        if let Some(target) = op.jump_target()
+            && let Some(flag) = targets.get_mut(target as usize)
+        {
+            *flag = true;
+        }
+    }
+    for position in 0..code.len().saturating_sub(1) {
+        if targets.get(position + 1).copied().unwrap_or(true) {
+            continue;
+        }
+        let fused = match (code.get(position), code.get(position + 1)) {
+            (Some(LOp::Local(slot)), Some(LOp::Field(accessor))) => {
+                LOp::LocalField(*slot, *accessor)
+            }
+            (Some(LOp::Concat(count)), Some(LOp::Emit)) => LOp::ConcatEmit(*count),
+            _ => continue,
+        };
+        if let Some(op) = code.get_mut(position) {
+            *op = fused;
+        }
     }
 }
 

@@ -24,6 +24,8 @@ use crate::exec::{Fault, Machine};
 use crate::link::LOp;
 use crate::value::{Facts, Key, Positions, Rec, Value};
 
+mod sweep;
+
 /// Above this many constant keys for one field, the prepared pass finds an element's key through
 /// a hash map instead of comparing it with each key in turn.
 const LINEAR_KEYS: usize = 8;
@@ -32,6 +34,14 @@ const LINEAR_KEYS: usize = 8;
 /// same (collection, field) (a native scan costs about a sixth of a build, mostly hashing); the
 /// lookups before it scan natively.
 const INDEX_AFTER: u32 = 6;
+
+/// A narrowing lookup whose earlier result kept at most one element in `FEW_LEFT` tests those
+/// elements rather than build a table over the whole collection.
+const FEW_LEFT: usize = 8;
+
+/// Intersecting runs, the shorter is binary-searched in the longer when it is this many times
+/// shorter; otherwise the two are merged.
+const SEARCH_RATIO: usize = 16;
 
 /// The keys' groups of positions: each key's run in one shared array (so building an index
 /// allocates a few arrays, not one per key).
@@ -109,6 +119,9 @@ pub(crate) struct Lookups<'a> {
     join_fields: Vec<Accessor>,
     /// One table per (collection, field) looked up so far; few, so searched linearly.
     tables: Vec<Table<'a>>,
+    /// The collections whose prepared sweep has run. It fills `prepared` for every field
+    /// with a specialised loop; the generic pass files the others on their first lookup.
+    swept: Vec<(usize, usize, u8)>,
 }
 
 impl<'a> Lookups<'a> {
@@ -148,6 +161,7 @@ impl<'a> Lookups<'a> {
             constant_keys,
             join_fields: join_fields.to_vec(),
             tables: Vec::new(),
+            swept: Vec::new(),
         }
     }
 }
@@ -267,6 +281,7 @@ impl<'a> Machine<'a> {
     ) -> Result<Value<'a>, Fault> {
         match collection {
             Value::Facts(facts) => self.lookup_facts(*facts, accessor, keys),
+            Value::Picked(facts, picked) => self.lookup_picked(*facts, picked, accessor, keys),
             Value::None => Ok(Value::List(Rc::new(Vec::new()))),
             other => {
                 let Some(len) = other.collection_len() else {
@@ -290,6 +305,31 @@ impl<'a> Machine<'a> {
                 Ok(Value::List(Rc::new(kept)))
             }
         }
+    }
+
+    /// A lookup narrowing an earlier one's result (`where v.severity == Critical and
+    /// v.fix_state == Fixed`): the intersection with this field's table over the whole
+    /// collection, or, when only a few elements are left and no table is ready, a test of
+    /// each of them (building a table would cost a pass over the whole collection).
+    fn lookup_picked(
+        &mut self,
+        facts: Facts<'a>,
+        picked: &Positions,
+        accessor: Accessor,
+        keys: &[Value<'a>],
+    ) -> Result<Value<'a>, Fault> {
+        let few = picked.len().saturating_mul(FEW_LEFT) <= facts.len();
+        if few && !self.lookups.ready(facts, accessor, keys) {
+            self.fuel = self.fuel.saturating_sub(picked.len() as u64);
+            return filter_picked(facts, picked, accessor, keys);
+        }
+        let Value::Picked(_, whole) = self.lookup_facts(facts, accessor, keys)? else {
+            return Err(Fault::Message("lookup gave no positions".to_string()));
+        };
+        self.fuel = self
+            .fuel
+            .saturating_sub(picked.len().min(whole.len()) as u64);
+        Ok(Value::Picked(facts, intersect(picked, &whole)))
     }
 
     fn lookup_facts(
@@ -328,17 +368,36 @@ impl<'a> Machine<'a> {
         {
             return Ok(found);
         }
-        if table.prepared.is_none()
-            && let Some((_, constant_keys)) = self
-                .lookups
-                .constant_keys
-                .iter()
-                .find(|(known, _)| *known == accessor)
-        {
+        let has_constant_keys = self
+            .lookups
+            .constant_keys
+            .iter()
+            .any(|(known, _)| *known == accessor);
+        if table.prepared.is_none() && has_constant_keys {
             // One pass for every constant key of the program: charged like one scan.
             self.fuel = self.fuel.saturating_sub(len / 8);
-            table.prepared = Some(prepare(facts, accessor, constant_keys)?);
+            if !self.lookups.swept.contains(&collection) {
+                self.lookups.sweep(facts);
+            }
+            let Lookups {
+                constant_keys,
+                tables,
+                ..
+            } = &mut self.lookups;
+            let keys = constant_keys
+                .iter()
+                .find(|(known, _)| *known == accessor)
+                .map_or(&[][..], |(_, keys)| keys.as_slice());
+            let table = tables
+                .get_mut(position)
+                .ok_or_else(|| Fault::Message("lookup table missing".to_string()))?;
+            if table.prepared.is_none() {
+                table.prepared = Some(prepare_generic(facts, accessor, keys)?);
+            }
         }
+        let Some(table) = self.lookups.tables.get_mut(position) else {
+            return Err(Fault::Message("lookup table missing".to_string()));
+        };
         if let Some(found) = table
             .prepared
             .as_ref()
@@ -361,16 +420,100 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// The positions of the elements whose key is one of `constant_keys`, grouped by key.
-fn prepare<'a>(
-    facts: Facts<'a>,
-    accessor: Accessor,
-    constant_keys: &[Key<'a>],
-) -> Result<Index<'a>, Fault> {
-    match prepare_typed(facts, accessor, constant_keys) {
-        Some(index) => Ok(index),
-        None => prepare_generic(facts, accessor, constant_keys),
+impl<'a> Lookups<'a> {
+    /// Runs the prepared sweep over `facts`: one pass for every field of the collection that
+    /// the program looks up with constant keys.
+    fn sweep(&mut self, facts: Facts<'a>) {
+        let collection = facts.identity();
+        let fields: Vec<(Accessor, &[Key<'a>])> = self
+            .constant_keys
+            .iter()
+            .map(|(accessor, keys)| (*accessor, keys.as_slice()))
+            .collect();
+        let prepared = sweep::prepare_fields(facts, &fields);
+        self.swept.push(collection);
+        for (accessor, index) in prepared {
+            match self
+                .tables
+                .iter_mut()
+                .find(|table| table.collection == collection && table.accessor == accessor)
+            {
+                Some(table) => table.prepared = Some(index),
+                None => self.tables.push(Table {
+                    collection,
+                    accessor,
+                    prepared: Some(index),
+                    full: None,
+                    probes: 0,
+                }),
+            }
+        }
     }
+
+    /// Whether a table already built answers a lookup of `keys` in the field without a pass.
+    fn ready(&self, facts: Facts<'a>, accessor: Accessor, keys: &[Value<'a>]) -> bool {
+        let collection = facts.identity();
+        let Some(table) = self
+            .tables
+            .iter()
+            .find(|table| table.collection == collection && table.accessor == accessor)
+        else {
+            return false;
+        };
+        table.full.is_some()
+            || table.prepared.as_ref().is_some_and(|index| {
+                keys.iter()
+                    .all(|key| Key::of(key).is_none_or(|key| index.groups.contains_key(&key)))
+            })
+    }
+}
+
+/// A picked run narrowed by reading each element's field: the elements whose key is one of
+/// `keys` (compared as an index compares them).
+fn filter_picked<'a>(
+    facts: Facts<'a>,
+    picked: &Positions,
+    accessor: Accessor,
+    keys: &[Value<'a>],
+) -> Result<Value<'a>, Fault> {
+    let wanted: Vec<Key<'a>> = keys.iter().filter_map(Key::of).collect();
+    let mut kept = Vec::new();
+    for index in 0..picked.len() {
+        let Some(position) = picked.get(index) else {
+            continue;
+        };
+        let Some(Value::Rec(rec)) = facts.get(position as usize) else {
+            continue;
+        };
+        if Key::from_value(field(rec, accessor)?).is_some_and(|key| wanted.contains(&key)) {
+            kept.push(position);
+        }
+    }
+    Ok(Value::Picked(facts, Positions::whole(Rc::from(kept))))
+}
+
+/// The positions in both runs (each in collection order, so the result is too). A run much
+/// shorter than the other is searched for in it; runs of like length are merged.
+fn intersect(a: &Positions, b: &Positions) -> Positions {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let (short, long) = (short.as_slice(), long.as_slice());
+    let mut both = Vec::with_capacity(short.len());
+    if short.len().saturating_mul(SEARCH_RATIO) < long.len() {
+        both.extend(
+            short
+                .iter()
+                .filter(|position| long.binary_search(position).is_ok()),
+        );
+    } else {
+        let mut others = long.iter().peekable();
+        for position in short {
+            while others.next_if(|other| *other < position).is_some() {}
+            if others.next_if_eq(&position).is_some() {
+                both.push(*position);
+            }
+        }
+    }
+    Positions::whole(Rc::from(both))
 }
 
 /// [`prepare`] for any field: reads each element's field as a `Value`.
@@ -411,159 +554,6 @@ fn prepare_generic<'a>(
         })?;
     }
     Ok(Index::from_groups(groups))
-}
-
-/// The prepared pass over a plain text or boolean field, when `accessor` is one: a loop
-/// specialised to the record type and the field, comparing each element's `&str` (or `bool`)
-/// with the keys directly. The generic pass costs about 170 instructions per element (a
-/// `Value` and a `Key` built and dropped, a call per field read and per visit); this one a few.
-/// `None` for the other fields.
-fn prepare_typed<'a>(facts: Facts<'a>, accessor: Accessor, keys: &[Key<'a>]) -> Option<Index<'a>> {
-    use crate::access::{FILE_KIND, FIX_STATE, SEVERITY};
-    use Accessor as A;
-    let index = match (facts, accessor) {
-        (Facts::Files(items), A::FilePath) => prepare_text(items, |f| &f.path, keys),
-        (Facts::Files(items), A::FileSetuid) => {
-            prepare_scalar(items, |f| f.setuid, key_bool, keys)?
-        }
-        (Facts::Files(items), A::FileSetgid) => {
-            prepare_scalar(items, |f| f.setgid, key_bool, keys)?
-        }
-        (Facts::Files(items), A::FileTruncated) => {
-            prepare_scalar(items, |f| f.truncated, key_bool, keys)?
-        }
-        (Facts::Files(items), A::FileLayer) => prepare_scalar(items, |f| f.layer, key_int, keys)?,
-        (Facts::Files(items), A::FileKindField) => {
-            prepare_scalar(items, |f| f.kind as u16, key_variant(FILE_KIND), keys)?
-        }
-        (Facts::Packages(items), A::PackageLayer) => {
-            prepare_scalar(items, |p| p.layer, key_int, keys)?
-        }
-        (Facts::Vulnerabilities(items), A::VulnerabilitySeverity) => {
-            prepare_scalar(items, |v| v.severity as u16, key_variant(SEVERITY), keys)?
-        }
-        (Facts::Vulnerabilities(items), A::VulnerabilityFixState) => {
-            prepare_scalar(items, |v| v.fix_state as u16, key_variant(FIX_STATE), keys)?
-        }
-        (Facts::Secrets(items), A::SecretSeverity) => {
-            prepare_scalar(items, |s| s.severity as u16, key_variant(SEVERITY), keys)?
-        }
-        (Facts::Secrets(items), A::SecretLayer) => {
-            prepare_scalar(items, |s| s.layer, key_int, keys)?
-        }
-        (Facts::Packages(items), A::PackageName) => prepare_text(items, |p| &p.name, keys),
-        (Facts::Packages(items), A::PackagePurl) => prepare_text(items, |p| &p.purl, keys),
-        (Facts::Packages(items), A::PackageSourceName) => {
-            prepare_text(items, |p| &p.source_name, keys)
-        }
-        (Facts::Packages(items), A::PackagePath) => prepare_text(items, |p| &p.path, keys),
-        (Facts::Vulnerabilities(items), A::VulnerabilityId) => prepare_text(items, |v| &v.id, keys),
-        (Facts::Secrets(items), A::SecretRule) => prepare_text(items, |s| &s.rule, keys),
-        (Facts::Secrets(items), A::SecretCategory) => prepare_text(items, |s| &s.category, keys),
-        (Facts::Secrets(items), A::SecretPath) => prepare_text(items, |s| &s.path, keys),
-        (Facts::Secrets(items), A::SecretPresent) => {
-            prepare_scalar(items, |s| s.present, key_bool, keys)?
-        }
-        (Facts::Users(items), A::UserName) => prepare_text(items, |u| &u.name, keys),
-        (Facts::Groups(items), A::GroupName) => prepare_text(items, |g| &g.name, keys),
-        _ => return None,
-    };
-    Some(index)
-}
-
-/// The prepared pass over a text field read by `text`: each key's elements, in order.
-/// Keys that are not text equal no element (a text field's key is always text).
-fn prepare_text<'a, T>(
-    items: &'a [T],
-    text: impl Fn(&'a T) -> &'a String,
-    keys: &[Key<'a>],
-) -> Index<'a> {
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
-    let wanted: Vec<(usize, &str)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, key)| match key {
-            Key::Str(text) => Some((slot, text.as_str())),
-            _ => None,
-        })
-        .collect();
-    if wanted.len() <= LINEAR_KEYS {
-        for (position, item) in items.iter().enumerate() {
-            let value = text(item).as_str();
-            // The keys are distinct: at most one matches.
-            if let Some((slot, _)) = wanted.iter().find(|(_, key)| *key == value)
-                && let Some(found) = members.get_mut(*slot)
-            {
-                found.push(u32::try_from(position).unwrap_or(u32::MAX));
-            }
-        }
-    } else {
-        let slots: HashMap<&str, usize> = wanted.iter().map(|(slot, key)| (*key, *slot)).collect();
-        for (position, item) in items.iter().enumerate() {
-            if let Some(found) = slots
-                .get(text(item).as_str())
-                .and_then(|slot| members.get_mut(*slot))
-            {
-                found.push(u32::try_from(position).unwrap_or(u32::MAX));
-            }
-        }
-    }
-    Index::from_groups(keys.iter().cloned().zip(members).collect())
-}
-
-/// The prepared pass over a scalar field (a boolean, an integer, an enum's variant) read by
-/// `read`: each key's elements, in order. `scalar` gives a key's value in the same terms, or
-/// `None` for a key of another kind (which equals no element). `None` for more keys than a
-/// linear search suits.
-fn prepare_scalar<'a, T, S: PartialEq + Copy>(
-    items: &'a [T],
-    read: impl Fn(&T) -> S,
-    scalar: impl Fn(&Key<'a>) -> Option<S>,
-    keys: &[Key<'a>],
-) -> Option<Index<'a>> {
-    let wanted: Vec<(usize, S)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, key)| Some((slot, scalar(key)?)))
-        .collect();
-    if wanted.len() > LINEAR_KEYS {
-        return None;
-    }
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
-    for (position, item) in items.iter().enumerate() {
-        let value = read(item);
-        // The keys are distinct: at most one matches.
-        if let Some((slot, _)) = wanted.iter().find(|(_, key)| *key == value)
-            && let Some(found) = members.get_mut(*slot)
-        {
-            found.push(u32::try_from(position).unwrap_or(u32::MAX));
-        }
-    }
-    Some(Index::from_groups(
-        keys.iter().cloned().zip(members).collect(),
-    ))
-}
-
-fn key_bool(key: &Key<'_>) -> Option<bool> {
-    match key {
-        Key::Bool(flag) => Some(*flag),
-        _ => None,
-    }
-}
-
-fn key_int(key: &Key<'_>) -> Option<i64> {
-    match key {
-        Key::Int(number) => Some(*number),
-        _ => None,
-    }
-}
-
-/// The variant of a key of the VM enum `ty`.
-fn key_variant(ty: u16) -> impl Fn(&Key<'_>) -> Option<u16> {
-    move |key| match key {
-        Key::Enum(value) if value.ty == ty => Some(value.variant),
-        _ => None,
-    }
 }
 
 /// A lookup without an index: one native pass over the collection.
@@ -680,7 +670,7 @@ mod tests {
                                 keys.push(key);
                             }
                         });
-                        let Some(typed) = prepare_typed(facts, accessor, &keys) else {
+                        let Some(typed) = sweep::prepare_typed(facts, accessor, &keys) else {
                             continue;
                         };
                         let generic = prepare_generic(facts, accessor, &keys).unwrap();
@@ -696,6 +686,35 @@ mod tests {
             }
         }
         assert!(checked >= 40, "only {checked} fields checked");
+    }
+
+    /// Intersections by merging and by searching agree with a set intersection, on runs of
+    /// like and of very different lengths, including empty and disjoint ones.
+    #[test]
+    fn intersections_keep_the_common_positions_in_order() {
+        let run = |positions: Vec<u32>| Positions::whole(Rc::from(positions));
+        let cases: Vec<(Vec<u32>, Vec<u32>)> = vec![
+            (
+                (0..1_000).step_by(3).collect(),
+                (0..1_000).step_by(5).collect(),
+            ),
+            (vec![15, 30, 999], (0..1_000).collect()),
+            ((0..1_000).collect(), vec![0, 500, 999, 1_000]),
+            (vec![], (0..10).collect()),
+            ((0..100).step_by(2).collect(), (1..100).step_by(2).collect()),
+        ];
+        for (a, b) in cases {
+            let expected: Vec<u32> = a.iter().copied().filter(|x| b.contains(x)).collect();
+            assert_eq!(
+                intersect(&run(a.clone()), &run(b.clone())).as_slice(),
+                expected
+            );
+            assert_eq!(intersect(&run(b), &run(a)).as_slice(), expected);
+        }
+        // A run that is part of a larger array (an index's group) intersects as itself.
+        let shared: Rc<[u32]> = Rc::from(vec![1, 2, 3, 7, 8, 9]);
+        let middle = Positions::new(shared, 2, 5);
+        assert_eq!(intersect(&middle, &run(vec![3, 8, 9])).as_slice(), [3, 8]);
     }
 
     /// The fields `prepare_typed` specialises, by collection.

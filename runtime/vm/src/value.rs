@@ -241,6 +241,11 @@ impl Positions {
         self.end - self.start
     }
 
+    /// The run's positions.
+    pub fn as_slice(&self) -> &[u32] {
+        self.all.get(self.start..self.end).unwrap_or(&[])
+    }
+
     /// Position `index` of the run.
     pub fn get(&self, index: usize) -> Option<u32> {
         if index >= self.len() {
