@@ -1098,9 +1098,32 @@ fn lookup_of<'e>(
             None
         }
         BinaryOp::In => {
+            if let Some(field) = list_field_of(binding, rhs)
+                && !mentions(lhs, binding)
+            {
+                // `"GPL-3.0" in p.licenses`: a lookup of the key among the list's items.
+                return Some((field, Some(lhs), false));
+            }
             let field = field_of(binding, lhs)?;
             let is_collection = matches!(rhs.ty, Type::List(_) | Type::Set(_));
             (is_collection && !mentions(rhs, binding)).then_some((field, Some(&**rhs), true))
+        }
+        _ => None,
+    }
+}
+
+/// The list field of `binding` read directly by `expr` (`binding.field`), when its items can
+/// be index keys: a `Lookup` of such a field finds the elements whose list has the key.
+fn list_field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
+    match &expr.kind {
+        ExprKind::Field {
+            base,
+            field,
+            optional_chain: false,
+        } if matches!(base.kind, ExprKind::Local(local) if local == binding)
+            && matches!(&expr.ty, Type::List(item) | Type::Set(item) if indexable(item)) =>
+        {
+            Some(field)
         }
         _ => None,
     }

@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tollgate_vm::{Linked, Vm, evaluate};
 
+/// The allocator the `tollgate` binary ships with: the figures are those of the product.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/workload.rs"]
 mod workload;
 

@@ -14,6 +14,10 @@
 )]
 // reason: a developer tool over generated data; a failure is a broken workload
 
+/// The allocator the `tollgate` binary ships with: the figures are those of the product.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/common/workload.rs"]
 #[allow(dead_code)] // reason: the Rego half of the workload is for the benchmark only
 mod workload;

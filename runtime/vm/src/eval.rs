@@ -233,17 +233,41 @@ pub fn evaluate(
     machine.max_results = options.max_results;
     machine.coverage = options.coverage.clone();
     let program = &linked.program;
-    let mut findings = Vec::new();
+    // Every rule runs first, and then the findings are built into an array of the exact size:
+    // a finding is a few hundred bytes, and growing the array while rules emit thousands of
+    // them copied it again and again.
+    let mut emitted = Vec::with_capacity(program.rules.len());
     for (rule_index, (rule, chunk)) in program.rules.iter().zip(&linked.rules).enumerate() {
         machine.binding_slots = rule.bindings.iter().map(|binding| binding.slot).collect();
         let mut frame = Frame::new(chunk, Vec::new());
         machine
             .run(chunk, &mut frame)
             .map_err(|(fault, at)| fail(linked, options, &rule.name, chunk, at, fault))?;
-        let Emissions { messages, bindings } = std::mem::take(&mut machine.emissions);
+        let emissions = std::mem::take(&mut machine.emissions);
         let width = machine.binding_slots.len();
         machine.binding_slots.clear();
-        findings.reserve(messages.len());
+        if !emissions.messages.is_empty() {
+            emitted.push((rule_index, emissions, width));
+        }
+    }
+    let expired = linked
+        .exceptions
+        .iter()
+        .filter(|exception| {
+            exception
+                .expires
+                .is_some_and(|expires| options.now >= expires)
+        })
+        .count();
+    let total: usize = emitted
+        .iter()
+        .map(|(_, emissions, _)| emissions.messages.len())
+        .sum();
+    let mut findings = Vec::with_capacity(total + expired);
+    for (rule_index, Emissions { messages, bindings }, width) in emitted {
+        let Some(rule) = program.rules.get(rule_index) else {
+            continue;
+        };
         for (number, message) in messages.into_iter().enumerate() {
             let bindings = bindings
                 .get(number * width..(number + 1) * width)

@@ -216,7 +216,37 @@ pub(crate) fn join_fields<'c>(chunks: impl Iterator<Item = &'c [LOp]>) -> Vec<Ac
     found
 }
 
-/// Calls `visit` with the position and key of every element of `facts` whose field has a key.
+/// Calls `visit` with the key of a field's value: the value's own, or for a list field (which
+/// a lookup tests for the key among its items) each distinct item's, so that an element is
+/// filed once under each key it has.
+#[inline]
+fn keys_of<'a>(value: Value<'a>, mut visit: impl FnMut(Key<'a>)) {
+    let Some(len) = value.collection_len() else {
+        if let Some(key) = Key::from_value(value) {
+            visit(key);
+        }
+        return;
+    };
+    for index in 0..len {
+        let Some(key) = value.element(index).and_then(Key::from_value) else {
+            continue;
+        };
+        // Lists of facts are short: a quadratic search for an earlier equal item costs less
+        // than a set.
+        let repeated = (0..index).any(|earlier| {
+            value
+                .element(earlier)
+                .and_then(Key::from_value)
+                .is_some_and(|other| other == key)
+        });
+        if !repeated {
+            visit(key);
+        }
+    }
+}
+
+/// Calls `visit` with the position and key of every element of `facts` whose field has a key
+/// (a list field: once per distinct item).
 fn each_key<'a, V: FnMut(u32, Key<'a>)>(
     facts: Facts<'a>,
     accessor: Accessor,
@@ -235,9 +265,8 @@ fn each_key<'a, V: FnMut(u32, Key<'a>)>(
             let Some(value) = item.field(accessor) else {
                 return Err(unreadable(wrap(item), accessor));
             };
-            if let Some(key) = Key::from_value(value) {
-                visit(u32::try_from(position).unwrap_or(u32::MAX), key);
-            }
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            keys_of(value, |key| visit(position, key));
         }
         Ok(())
     }
@@ -485,7 +514,9 @@ fn filter_picked<'a>(
         let Some(Value::Rec(rec)) = facts.get(position as usize) else {
             continue;
         };
-        if Key::from_value(field(rec, accessor)?).is_some_and(|key| wanted.contains(&key)) {
+        let mut found = false;
+        keys_of(field(rec, accessor)?, |key| found |= wanted.contains(&key));
+        if found {
             kept.push(position);
         }
     }
@@ -738,6 +769,7 @@ mod tests {
                 Accessor::PackageSourceName,
                 Accessor::PackagePath,
                 Accessor::PackageLayer,
+                Accessor::PackageLicenses,
             ],
         ),
         (

@@ -42,6 +42,16 @@ fn fix_state(index: usize) -> usize {
     index / 6 % 4
 }
 
+/// Package `index`'s licenses: some list one twice, which must not give two findings.
+fn licenses(index: usize) -> Vec<String> {
+    let names: &[&str] = match (index % 5, index % 7) {
+        (0, _) => &["GPL-3.0", "MIT"],
+        (_, 0) => &["GPL-3.0", "GPL-3.0"],
+        _ => &["MIT"],
+    };
+    names.iter().map(ToString::to_string).collect()
+}
+
 /// Facts large enough that lookups narrow runs of hundreds of elements, spread so that every
 /// combination the rules ask for occurs.
 fn image() -> Image {
@@ -66,6 +76,7 @@ fn image() -> Image {
             version: "1.0".to_string(),
             ecosystem: Ecosystem::Deb,
             layer: (index % 3) as i64,
+            licenses: licenses(index),
             ..Package::default()
         });
     }
@@ -101,7 +112,13 @@ fn image() -> Image {
 }
 
 /// Rules as `(name, header and clauses, message)`, each in an indexed and a plain spelling.
-const RULES: [(&str, &str, &str, &str); 7] = [
+const RULES: [(&str, &str, &str, &str); 8] = [
+    (
+        "gpl_in_layer",
+        "for p in image.packages\n  where p.layer == 2 and \"GPL-3.0\" in p.licenses",
+        "for p in image.packages\n  where not (p.layer != 2) and not (\"GPL-3.0\" not in p.licenses)",
+        "{p.name}",
+    ),
     (
         "fixable_high",
         "for v in image.vulnerabilities\n  where v.severity == High and v.fix_state == Fixed",
@@ -196,6 +213,7 @@ fn every_constant_filter_of_a_loop_is_a_lookup_and_aggregates_without_filters_do
     let indexed = compile(&policy(true));
     let plain = compile(&policy(false));
     let expected = [
+        ("gpl_in_layer", 2, 1),
         ("fixable_high", 2, 1),
         ("setuid_in_layer", 2, 1),
         ("named_in_layer", 2, 1),
@@ -246,6 +264,12 @@ fn narrowed_lookups_find_what_plain_filters_find() {
     assert!(setuid_in_layer_2 > 0);
     assert_eq!(of("setuid_in_layer").len(), setuid_in_layer_2);
     assert_eq!(of("named_in_layer"), ["pkg1", "pkg4", "pkg7", "pkg10"]);
+    let gpl_in_layer_2: Vec<String> = (0..1_000)
+        .filter(|i| i % 3 == 2 && licenses(*i).contains(&"GPL-3.0".to_string()))
+        .map(|i| format!("pkg{i}"))
+        .collect();
+    assert!(gpl_in_layer_2.contains(&"pkg14".to_string()));
+    assert_eq!(of("gpl_in_layer"), gpl_in_layer_2);
     // Critical and NotFixed.
     let critical_unfixed = vulnerabilities((5, 2));
     assert!(critical_unfixed > 0);

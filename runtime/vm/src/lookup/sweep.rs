@@ -27,12 +27,15 @@ use crate::value::{Facts, Key};
 const BLOCK: usize = 64;
 
 /// One field's part of a sweep.
-trait FieldSweep<'a, T> {
+trait FieldSweep<T> {
     /// Files the elements of `block`, which starts at position `first` of the collection.
     fn sweep(&mut self, block: &[T], first: usize);
-    /// Each key's elements.
-    fn finish(self: Box<Self>) -> Index<'a>;
+    /// Each key's elements, in the order of the keys the sweep was made for.
+    fn into_members(self: Box<Self>) -> Vec<Vec<u32>>;
 }
+
+/// A boxed field sweep.
+type Sweep<T> = Box<dyn FieldSweep<T>>;
 
 /// Each field's table of its constant keys, for the fields of `fields` that this collection's
 /// records have and that have a specialised loop, in one sweep over the collection. The other
@@ -66,35 +69,48 @@ pub(super) fn prepare_typed<'a>(
 }
 
 /// A field's loop over records of type `T`, when it has one.
-type Maker<'a, T> = fn(Accessor, &[Key<'a>]) -> Option<Box<dyn FieldSweep<'a, T> + 'a>>;
+type Maker<T> = for<'k> fn(Accessor, &[Key<'k>]) -> Option<Sweep<T>>;
 
 fn sweep<'a, T>(
     items: &[T],
     fields: &[(Accessor, &[Key<'a>])],
-    make: Maker<'a, T>,
+    make: Maker<T>,
 ) -> Vec<(Accessor, Index<'a>)> {
-    let mut sweeps: Vec<(Accessor, Box<dyn FieldSweep<'a, T> + 'a>)> = fields
-        .iter()
-        .filter_map(|(accessor, keys)| Some((*accessor, make(*accessor, keys)?)))
-        .collect();
+    let mut swept = Vec::new();
+    let mut sweeps = Vec::new();
+    for (accessor, keys) in fields {
+        if let Some(field) = make(*accessor, keys) {
+            swept.push((*accessor, *keys));
+            sweeps.push(field);
+        }
+    }
     if sweeps.is_empty() {
         return Vec::new();
     }
+    swept
+        .into_iter()
+        .zip(sweep_blocks(items, sweeps))
+        .map(|((accessor, keys), members)| {
+            let groups = keys.iter().cloned().zip(members).collect();
+            (accessor, Index::from_groups(groups))
+        })
+        .collect()
+}
+
+/// Sweeps `items` block by block; each field's members.
+fn sweep_blocks<T>(items: &[T], mut sweeps: Vec<Sweep<T>>) -> Vec<Vec<Vec<u32>>> {
     for (number, block) in items.chunks(BLOCK).enumerate() {
-        for (_, field) in &mut sweeps {
+        for field in &mut sweeps {
             field.sweep(block, number * BLOCK);
         }
     }
     sweeps
         .into_iter()
-        .map(|(accessor, field)| (accessor, field.finish()))
+        .map(|field| field.into_members())
         .collect()
 }
 
-fn file_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, File> + 'a>> {
+fn file_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<File>> {
     use Accessor as A;
     match accessor {
         A::FilePath => text(|f: &File| &f.path, keys),
@@ -107,10 +123,7 @@ fn file_field<'a>(
     }
 }
 
-fn package_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, Package> + 'a>> {
+fn package_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<Package>> {
     use Accessor as A;
     match accessor {
         A::PackageName => text(|p: &Package| &p.name, keys),
@@ -118,14 +131,12 @@ fn package_field<'a>(
         A::PackageSourceName => text(|p: &Package| &p.source_name, keys),
         A::PackagePath => text(|p: &Package| &p.path, keys),
         A::PackageLayer => scalar(|p: &Package| p.layer, key_int, keys),
+        A::PackageLicenses => text_items(|p: &Package| &p.licenses, keys),
         _ => None,
     }
 }
 
-fn vulnerability_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, Vulnerability> + 'a>> {
+fn vulnerability_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<Vulnerability>> {
     use Accessor as A;
     match accessor {
         A::VulnerabilityId => text(|v: &Vulnerability| &v.id, keys),
@@ -143,10 +154,7 @@ fn vulnerability_field<'a>(
     }
 }
 
-fn secret_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, Secret> + 'a>> {
+fn secret_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<Secret>> {
     use Accessor as A;
     match accessor {
         A::SecretRule => text(|s: &Secret| &s.rule, keys),
@@ -159,20 +167,14 @@ fn secret_field<'a>(
     }
 }
 
-fn user_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, User> + 'a>> {
+fn user_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<User>> {
     match accessor {
         Accessor::UserName => text(|u: &User| &u.name, keys),
         _ => None,
     }
 }
 
-fn group_field<'a>(
-    accessor: Accessor,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, Group> + 'a>> {
+fn group_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<Group>> {
     match accessor {
         Accessor::GroupName => text(|g: &Group| &g.name, keys),
         _ => None,
@@ -186,9 +188,8 @@ fn position(first: usize, offset: usize) -> u32 {
 
 /// The loop over a text field read by `read`. Keys that are not text equal no element (a text
 /// field's key is always text).
-struct TextSweep<'a, R> {
+struct TextSweep<R> {
     read: R,
-    keys: Vec<Key<'a>>,
     /// The text keys and their slots in `keys`, compared in turn when they are few.
     wanted: Vec<(usize, Box<str>)>,
     /// The same, by text, when they are many.
@@ -204,10 +205,9 @@ fn length_bit(len: usize) -> u64 {
     1 << len.min(63)
 }
 
-fn text<'a, T, R>(read: R, keys: &[Key<'a>]) -> Option<Box<dyn FieldSweep<'a, T> + 'a>>
+fn text<T: 'static, R>(read: R, keys: &[Key<'_>]) -> Option<Sweep<T>>
 where
-    R: Fn(&T) -> &String + 'a,
-    T: 'a,
+    R: Fn(&T) -> &String + 'static,
 {
     let wanted: Vec<(usize, Box<str>)> = keys
         .iter()
@@ -229,7 +229,6 @@ where
         .fold(0, |lengths, (_, key)| lengths | length_bit(key.len()));
     Some(Box::new(TextSweep {
         read,
-        keys: keys.to_vec(),
         wanted,
         slots,
         lengths,
@@ -237,7 +236,7 @@ where
     }))
 }
 
-impl<'a, T, R: Fn(&T) -> &String> FieldSweep<'a, T> for TextSweep<'a, R> {
+impl<T, R: Fn(&T) -> &String> FieldSweep<T> for TextSweep<R> {
     fn sweep(&mut self, block: &[T], first: usize) {
         match &self.slots {
             None => {
@@ -271,16 +270,65 @@ impl<'a, T, R: Fn(&T) -> &String> FieldSweep<'a, T> for TextSweep<'a, R> {
         }
     }
 
-    fn finish(self: Box<Self>) -> Index<'a> {
-        let TextSweep { keys, members, .. } = *self;
-        Index::from_groups(keys.into_iter().zip(members).collect())
+    fn into_members(self: Box<Self>) -> Vec<Vec<u32>> {
+        self.members
+    }
+}
+
+/// The loop over a list-of-text field read by `read`: each element is filed once under each
+/// key its list has.
+struct TextItemsSweep<R> {
+    read: R,
+    /// The text keys and their slots in the keys.
+    wanted: Vec<(usize, Box<str>)>,
+    members: Vec<Vec<u32>>,
+}
+
+fn text_items<T: 'static, R>(read: R, keys: &[Key<'_>]) -> Option<Sweep<T>>
+where
+    R: Fn(&T) -> &Vec<String> + 'static,
+{
+    let wanted: Vec<(usize, Box<str>)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, key)| match key {
+            Key::Str(text) => Some((slot, Box::from(text.as_str()))),
+            _ => None,
+        })
+        .collect();
+    if wanted.len() > LINEAR_KEYS {
+        return None;
+    }
+    Some(Box::new(TextItemsSweep {
+        read,
+        wanted,
+        members: vec![Vec::new(); keys.len()],
+    }))
+}
+
+impl<T, R: Fn(&T) -> &Vec<String>> FieldSweep<T> for TextItemsSweep<R> {
+    fn sweep(&mut self, block: &[T], first: usize) {
+        for (offset, item) in block.iter().enumerate() {
+            let position = position(first, offset);
+            for value in (self.read)(item) {
+                if let Some((slot, _)) = self.wanted.iter().find(|(_, key)| **key == **value)
+                    && let Some(found) = self.members.get_mut(*slot)
+                    && found.last() != Some(&position)
+                {
+                    found.push(position);
+                }
+            }
+        }
+    }
+
+    fn into_members(self: Box<Self>) -> Vec<Vec<u32>> {
+        self.members
     }
 }
 
 /// The loop over a scalar field (a boolean, an integer, an enum's variant) read by `read`.
-struct ScalarSweep<'a, R, S> {
+struct ScalarSweep<R, S> {
     read: R,
-    keys: Vec<Key<'a>>,
     /// The keys in the field's terms and their slots in `keys`.
     wanted: Vec<(usize, S)>,
     members: Vec<Vec<u32>>,
@@ -288,15 +336,14 @@ struct ScalarSweep<'a, R, S> {
 
 /// `scalar` gives a key's value in the field's terms, or `None` for a key of another kind
 /// (which equals no element). `None` for more keys than a linear search suits.
-fn scalar<'a, T, R, S>(
+fn scalar<'k, T: 'static, R, S>(
     read: R,
-    scalar: impl Fn(&Key<'a>) -> Option<S>,
-    keys: &[Key<'a>],
-) -> Option<Box<dyn FieldSweep<'a, T> + 'a>>
+    scalar: impl Fn(&Key<'k>) -> Option<S>,
+    keys: &[Key<'k>],
+) -> Option<Sweep<T>>
 where
-    R: Fn(&T) -> S + 'a,
-    S: PartialEq + Copy + 'a,
-    T: 'a,
+    R: Fn(&T) -> S + 'static,
+    S: PartialEq + Copy + 'static,
 {
     let wanted: Vec<(usize, S)> = keys
         .iter()
@@ -308,13 +355,12 @@ where
     }
     Some(Box::new(ScalarSweep {
         read,
-        keys: keys.to_vec(),
         wanted,
         members: vec![Vec::new(); keys.len()],
     }))
 }
 
-impl<'a, T, R: Fn(&T) -> S, S: PartialEq + Copy> FieldSweep<'a, T> for ScalarSweep<'a, R, S> {
+impl<T, R: Fn(&T) -> S, S: PartialEq + Copy> FieldSweep<T> for ScalarSweep<R, S> {
     fn sweep(&mut self, block: &[T], first: usize) {
         if let [(slot, key)] = self.wanted.as_slice()
             && let Some(found) = self.members.get_mut(*slot)
@@ -338,9 +384,8 @@ impl<'a, T, R: Fn(&T) -> S, S: PartialEq + Copy> FieldSweep<'a, T> for ScalarSwe
         }
     }
 
-    fn finish(self: Box<Self>) -> Index<'a> {
-        let ScalarSweep { keys, members, .. } = *self;
-        Index::from_groups(keys.into_iter().zip(members).collect())
+    fn into_members(self: Box<Self>) -> Vec<Vec<u32>> {
+        self.members
     }
 }
 
