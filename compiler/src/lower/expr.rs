@@ -1050,18 +1050,27 @@ fn indexable(ty: &Type) -> bool {
     )
 }
 
-/// The field of `binding` read directly by `expr` (`binding.field`).
+/// The field of `binding` read directly by `expr` (`binding.field`), when its type can be an
+/// index key.
 fn field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
+    own_field(binding, expr).filter(|_| indexable(&expr.ty))
+}
+
+/// The list field of `binding` read directly by `expr` (`binding.field`), when its items can
+/// be index keys: a `Lookup` of such a field finds the elements whose list has the key.
+fn list_field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
+    own_field(binding, expr)
+        .filter(|_| matches!(&expr.ty, Type::List(item) | Type::Set(item) if indexable(item)))
+}
+
+/// The field of `binding` that `expr` reads directly (`binding.field`, not `binding?.field`).
+fn own_field(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
     match &expr.kind {
         ExprKind::Field {
             base,
             field,
             optional_chain: false,
-        } if matches!(base.kind, ExprKind::Local(local) if local == binding)
-            && indexable(&expr.ty) =>
-        {
-            Some(field)
-        }
+        } if matches!(base.kind, ExprKind::Local(local) if local == binding) => Some(field),
         _ => None,
     }
 }
@@ -1107,23 +1116,6 @@ fn lookup_of<'e>(
             let field = field_of(binding, lhs)?;
             let is_collection = matches!(rhs.ty, Type::List(_) | Type::Set(_));
             (is_collection && !mentions(rhs, binding)).then_some((field, Some(&**rhs), true))
-        }
-        _ => None,
-    }
-}
-
-/// The list field of `binding` read directly by `expr` (`binding.field`), when its items can
-/// be index keys: a `Lookup` of such a field finds the elements whose list has the key.
-fn list_field_of(binding: LocalId, expr: &Expr) -> Option<&hir::FieldRef> {
-    match &expr.kind {
-        ExprKind::Field {
-            base,
-            field,
-            optional_chain: false,
-        } if matches!(base.kind, ExprKind::Local(local) if local == binding)
-            && matches!(&expr.ty, Type::List(item) | Type::Set(item) if indexable(item)) =>
-        {
-            Some(field)
         }
         _ => None,
     }

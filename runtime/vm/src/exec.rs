@@ -373,19 +373,7 @@ impl<'a> Machine<'a> {
                     self.stack.push(Value::Map(Rc::new(entries)));
                 }
                 LOp::Concat(count) => {
-                    // Formatted in place on the stack: a message per finding, no parts vector.
-                    let at = self
-                        .stack
-                        .len()
-                        .checked_sub(count as usize)
-                        .ok_or_else(|| {
-                            Fault::Message("malformed bytecode: stack underflow".to_string())
-                        })?;
-                    let mut text = String::with_capacity(64);
-                    for part in self.stack.get(at..).unwrap_or(&[]) {
-                        display(part, &self.linked.enums, &mut text);
-                    }
-                    self.stack.truncate(at);
+                    let text = self.concat(count)?;
                     self.stack.push(Value::string(text));
                 }
                 LOp::Call(builtin, argc) => {
@@ -514,20 +502,9 @@ impl<'a> Machine<'a> {
                 LOp::ConcatEmit(count) => {
                     // `Concat(count); Emit`, formatting the message straight into the finding's
                     // string; the `Emit` after it is skipped.
-                    let at = self
-                        .stack
-                        .len()
-                        .checked_sub(count as usize)
-                        .ok_or_else(|| {
-                            Fault::Message("malformed bytecode: stack underflow".to_string())
-                        })?;
                     *pc += 1;
                     self.fuel = self.fuel.saturating_sub(1);
-                    let mut message = String::with_capacity(64);
-                    for part in self.stack.get(at..).unwrap_or(&[]) {
-                        display(part, &self.linked.enums, &mut message);
-                    }
-                    self.stack.truncate(at);
+                    let message = self.concat(count)?;
                     self.emit(frame, message)?;
                 }
                 LOp::LocalField(slot, accessor) => {
@@ -569,6 +546,22 @@ impl<'a> Machine<'a> {
         }
         self.stack.truncate(base);
         Ok(Value::None)
+    }
+
+    /// Pops `count` values and formats them as one string, as messages print them: in place on
+    /// the stack, with no vector of parts.
+    fn concat(&mut self, count: u32) -> Result<String, Fault> {
+        let at = self
+            .stack
+            .len()
+            .checked_sub(count as usize)
+            .ok_or_else(|| Fault::Message("malformed bytecode: stack underflow".to_string()))?;
+        let mut text = String::with_capacity(64);
+        for part in self.stack.get(at..).unwrap_or(&[]) {
+            display(part, &self.linked.enums, &mut text);
+        }
+        self.stack.truncate(at);
+        Ok(text)
     }
 
     /// Records a finding of the current rule with the current bindings.

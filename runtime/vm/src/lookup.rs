@@ -316,17 +316,18 @@ impl<'a> Machine<'a> {
                 let Some(len) = other.collection_len() else {
                     return Err(Fault::Message(format!("cannot filter {}", other.kind())));
                 };
+                // Compared as an index compares them, so that a list built during evaluation
+                // and a facts collection give the same answer.
+                let wanted: Vec<Key<'a>> = keys.iter().filter_map(Key::of).collect();
                 let mut kept = Vec::new();
                 for position in 0..len {
                     let Some(element) = other.element(position) else {
                         continue;
                     };
                     let Value::Rec(rec) = element else { continue };
-                    let value = field(rec, accessor)?;
-                    if keys
-                        .iter()
-                        .any(|key| crate::value::equal(&value, key) == Some(true))
-                    {
+                    let mut found = false;
+                    keys_of(field(rec, accessor)?, |key| found |= wanted.contains(&key));
+                    if found {
                         kept.push(element);
                     }
                 }

@@ -55,20 +55,6 @@ fn licenses(index: usize) -> Vec<String> {
 /// Facts large enough that lookups narrow runs of hundreds of elements, spread so that every
 /// combination the rules ask for occurs.
 fn image() -> Image {
-    const SEVERITIES: [Severity; 6] = [
-        Severity::Unknown,
-        Severity::Negligible,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
-    const FIX_STATES: [FixState; 4] = [
-        FixState::Unknown,
-        FixState::Fixed,
-        FixState::NotFixed,
-        FixState::WontFix,
-    ];
     let mut image = Image::default();
     for index in 0..1_000usize {
         image.packages.push(Package {
@@ -83,8 +69,8 @@ fn image() -> Image {
     for index in 0..4_000usize {
         image.vulnerabilities.push(Vulnerability {
             id: format!("CVE-2026-{index:05}"),
-            severity: SEVERITIES[severity(index)],
-            fix_state: FIX_STATES[fix_state(index)],
+            severity: Severity::ALL[severity(index)],
+            fix_state: FixState::ALL[fix_state(index)],
             package: PackageRef {
                 name: format!("pkg{}", index * 13 % 1_100),
                 version: "1.0".to_string(),
@@ -112,7 +98,13 @@ fn image() -> Image {
 }
 
 /// Rules as `(name, header and clauses, message)`, each in an indexed and a plain spelling.
-const RULES: [(&str, &str, &str, &str); 8] = [
+const RULES: [(&str, &str, &str, &str); 9] = [
+    (
+        "gpl_among_built",
+        "for p in [q for q in image.packages where q.layer == 2]\n  where \"GPL-3.0\" in p.licenses",
+        "for p in [q for q in image.packages where q.layer == 2]\n  where not (\"GPL-3.0\" not in p.licenses)",
+        "{p.name}",
+    ),
     (
         "gpl_in_layer",
         "for p in image.packages\n  where p.layer == 2 and \"GPL-3.0\" in p.licenses",
@@ -213,6 +205,8 @@ fn every_constant_filter_of_a_loop_is_a_lookup_and_aggregates_without_filters_do
     let indexed = compile(&policy(true));
     let plain = compile(&policy(false));
     let expected = [
+        // The comprehension's own filter, then the loop over the list it built.
+        ("gpl_among_built", 2, 2),
         ("gpl_in_layer", 2, 1),
         ("fixable_high", 2, 1),
         ("setuid_in_layer", 2, 1),
@@ -243,15 +237,20 @@ fn narrowed_lookups_find_what_plain_filters_find() {
     let image = image();
     let indexed = messages(&compile(&policy(true)), &image);
     let plain = messages(&compile(&policy(false)), &image);
-    assert_eq!(indexed, plain);
-    // Every rule fired, with the counts the facts were built to give.
-    let of = |rule: &str| -> Vec<&str> {
-        indexed
+    let rule_of = |found: &[(String, String)], rule: &str| -> Vec<String> {
+        found
             .iter()
             .filter(|(name, _)| *name == format!("acme.narrow.{rule}"))
-            .map(|(_, message)| message.as_str())
+            .map(|(_, message)| message.clone())
             .collect()
     };
+    // Rule by rule, so that a difference names its rule.
+    for (rule, ..) in RULES {
+        assert_eq!(rule_of(&indexed, rule), rule_of(&plain, rule), "{rule}");
+    }
+    assert_eq!(indexed.len(), plain.len());
+    // Every rule fired, with the counts the facts were built to give.
+    let of = |rule: &str| rule_of(&indexed, rule);
     let vulnerabilities = |wanted: (usize, usize)| {
         (0..4_000)
             .filter(|index| (severity(*index), fix_state(*index)) == wanted)
@@ -270,6 +269,8 @@ fn narrowed_lookups_find_what_plain_filters_find() {
         .collect();
     assert!(gpl_in_layer_2.contains(&"pkg14".to_string()));
     assert_eq!(of("gpl_in_layer"), gpl_in_layer_2);
+    // A list built during evaluation is filtered as a facts collection is.
+    assert_eq!(of("gpl_among_built"), gpl_in_layer_2);
     // Critical and NotFixed.
     let critical_unfixed = vulnerabilities((5, 2));
     assert!(critical_unfixed > 0);

@@ -14,21 +14,6 @@ use tollgate_facts::{
 };
 use tollgate_vm::EvalOptions;
 
-const SEVERITIES: [Severity; 6] = [
-    Severity::Unknown,
-    Severity::Negligible,
-    Severity::Low,
-    Severity::Medium,
-    Severity::High,
-    Severity::Critical,
-];
-const FIX_STATES: [FixState; 4] = [
-    FixState::Unknown,
-    FixState::Fixed,
-    FixState::NotFixed,
-    FixState::WontFix,
-];
-
 /// The generated facts.
 pub fn facts() -> Image {
     let mut image = Image {
@@ -88,9 +73,9 @@ pub fn facts() -> Image {
                 layer: package.layer,
                 ..PackageRef::default()
             },
-            severity: SEVERITIES[index % SEVERITIES.len()],
+            severity: Severity::ALL[index % Severity::ALL.len()],
             fixed_in: (index % 2 == 0).then(|| "9.9.9".to_string()),
-            fix_state: FIX_STATES[index % FIX_STATES.len()],
+            fix_state: FixState::ALL[index % FixState::ALL.len()],
             ..Vulnerability::default()
         });
     }

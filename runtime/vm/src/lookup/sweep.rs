@@ -181,6 +181,18 @@ fn group_field(accessor: Accessor, keys: &[Key<'_>]) -> Option<Sweep<Group>> {
     }
 }
 
+/// The text keys and their slots among `keys`. Keys that are not text equal no element of a
+/// text field.
+fn text_keys(keys: &[Key<'_>]) -> Vec<(usize, Box<str>)> {
+    keys.iter()
+        .enumerate()
+        .filter_map(|(slot, key)| match key {
+            Key::Str(text) => Some((slot, Box::from(text.as_str()))),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A position in a collection as an index stores it.
 fn position(first: usize, offset: usize) -> u32 {
     u32::try_from(first + offset).unwrap_or(u32::MAX)
@@ -209,14 +221,7 @@ fn text<T: 'static, R>(read: R, keys: &[Key<'_>]) -> Option<Sweep<T>>
 where
     R: Fn(&T) -> &String + 'static,
 {
-    let wanted: Vec<(usize, Box<str>)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, key)| match key {
-            Key::Str(text) => Some((slot, Box::from(text.as_str()))),
-            _ => None,
-        })
-        .collect();
+    let wanted = text_keys(keys);
     let slots = (wanted.len() > LINEAR_KEYS).then(|| {
         wanted
             .iter()
@@ -288,14 +293,7 @@ fn text_items<T: 'static, R>(read: R, keys: &[Key<'_>]) -> Option<Sweep<T>>
 where
     R: Fn(&T) -> &Vec<String> + 'static,
 {
-    let wanted: Vec<(usize, Box<str>)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, key)| match key {
-            Key::Str(text) => Some((slot, Box::from(text.as_str()))),
-            _ => None,
-        })
-        .collect();
+    let wanted = text_keys(keys);
     if wanted.len() > LINEAR_KEYS {
         return None;
     }
