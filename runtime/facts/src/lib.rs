@@ -178,6 +178,11 @@ pub struct Layer {
 }
 
 /// An entry of the squashed filesystem.
+///
+/// The optional texts are `Box<str>`, 16 bytes where `Option<String>` takes 24: an image can
+/// list hundreds of thousands of files, and a policy's lookups sweep the whole array, so its
+/// size is memory traffic (112 bytes a file instead of 136 made the evaluation benchmark's
+/// sweeps about a fifth faster).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct File {
@@ -194,7 +199,7 @@ pub struct File {
     /// Size in bytes (of the target's content for a hardlink).
     pub size: u64,
     /// Target of a symlink or hardlink.
-    pub link_target: Option<String>,
+    pub link_target: Option<Box<str>>,
     /// Index of the layer the entry comes from.
     pub layer: i64,
     /// Whether the setuid bit is set.
@@ -202,9 +207,9 @@ pub struct File {
     /// Whether the setgid bit is set.
     pub setgid: bool,
     /// sha256 of the content, hex, when a policy asks for it.
-    pub sha256: Option<String>,
+    pub sha256: Option<Box<str>>,
     /// The content as text (invalid UTF-8 replaced), when a policy asks for it.
-    pub content: Option<String>,
+    pub content: Option<Box<str>>,
     /// Whether `content` was cut at the capture limit.
     pub truncated: bool,
 }

@@ -249,12 +249,12 @@ fn file_fact(path: String, node: Node) -> File {
         uid: entry.uid,
         gid: entry.gid,
         size: entry.size,
-        link_target: entry.link,
+        link_target: entry.link.map(String::into_boxed_str),
         layer: i64::try_from(layer).unwrap_or(i64::MAX),
         setuid: entry.mode & 0o4000 != 0,
         setgid: entry.mode & 0o2000 != 0,
-        sha256: entry.data.sha256,
-        content: entry.data.content,
+        sha256: entry.data.sha256.map(String::into_boxed_str),
+        content: entry.data.content.map(String::into_boxed_str),
         truncated: entry.data.truncated,
     }
 }

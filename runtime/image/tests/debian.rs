@@ -28,7 +28,7 @@ fn facts_table(image: &Image) -> BTreeMap<String, DiskEntry> {
             let (kind, link_target) = if f.kind == FileKind::Hardlink {
                 (FileKind::File, None)
             } else {
-                (f.kind, f.link_target.clone())
+                (f.kind, f.link_target.as_deref().map(str::to_string))
             };
             let entry = DiskEntry {
                 kind: kind.as_str(),

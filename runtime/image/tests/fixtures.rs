@@ -49,7 +49,7 @@ fn table(image: &Image) -> Vec<(String, FileKind, u32, u64, Option<String>, i64)
                 f.kind,
                 f.mode,
                 f.size,
-                f.link_target.clone(),
+                f.link_target.as_deref().map(str::to_string),
                 f.layer,
             )
         })

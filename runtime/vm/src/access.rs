@@ -201,12 +201,12 @@ accessors! {
         uid => FileUid: |r| uint(r.uid),
         gid => FileGid: |r| uint(r.gid),
         size => FileSize: |r| uint(r.size),
-        link_target => FileLinkTarget: |r| Value::opt_str(&r.link_target),
+        link_target => FileLinkTarget: |r| r.link_target.as_deref().map_or(Value::None, Value::str),
         layer => FileLayer: |r| int(r.layer),
         setuid => FileSetuid: |r| Value::Bool(r.setuid),
         setgid => FileSetgid: |r| Value::Bool(r.setgid),
-        sha256 => FileSha256: |r| Value::opt_str(&r.sha256),
-        content => FileContent: |r| Value::opt_str(&r.content),
+        sha256 => FileSha256: |r| r.sha256.as_deref().map_or(Value::None, Value::str),
+        content => FileContent: |r| r.content.as_deref().map_or(Value::None, Value::str),
         truncated => FileTruncated: |r| Value::Bool(r.truncated),
     }
     Package {
