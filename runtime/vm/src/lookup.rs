@@ -600,16 +600,32 @@ fn scan<'a>(facts: Facts<'a>, accessor: Accessor, keys: &[Value<'a>]) -> Result<
     Ok(Value::Picked(facts, Positions::whole(Rc::from(positions))))
 }
 
-/// The full index of a field: every key's positions. Two passes (each element's group, then
-/// the groups' runs in one positions array) so that building allocates a few arrays, not one
-/// per distinct key.
+/// The full index of a field: every key's positions. A text field that the sweep module has a
+/// specialised loop for is grouped by its `&str` (no `Value` or `Key` per element); the others
+/// go through the generic read.
 fn build<'a>(facts: Facts<'a>, accessor: Accessor) -> Result<Index<'a>, Fault> {
-    let mut group_of: HashMap<Key<'a>, usize> = HashMap::new();
-    let mut members: Vec<(u32, usize)> = Vec::with_capacity(facts.len());
+    if let Some(index) = sweep::build_text(facts, accessor) {
+        return Ok(index);
+    }
+    let mut keyed = Vec::with_capacity(facts.len());
+    each_key(facts, accessor, |position, key| keyed.push((position, key)))?;
+    Ok(group_by(keyed, |key| key))
+}
+
+/// Groups positions by key, in collection order: `keyed` gives each element's position and
+/// key (`key` turns it into an index key). Two passes (each element's group, then the groups'
+/// runs in one positions array), so that an index is a few arrays, not one per distinct key.
+fn group_by<'a, K: std::hash::Hash + Eq>(
+    keyed: impl IntoIterator<Item = (u32, K)>,
+    key: impl Fn(K) -> Key<'a>,
+) -> Index<'a> {
+    let keyed = keyed.into_iter();
+    let mut group_of: HashMap<K, usize> = HashMap::with_capacity(keyed.size_hint().0);
+    let mut members: Vec<(u32, usize)> = Vec::with_capacity(keyed.size_hint().0);
     let mut sizes: Vec<usize> = Vec::new();
-    each_key(facts, accessor, |position, key| {
+    for (position, element_key) in keyed {
         let next = sizes.len();
-        let group = *group_of.entry(key).or_insert(next);
+        let group = *group_of.entry(element_key).or_insert(next);
         if group == next {
             sizes.push(0);
         }
@@ -617,7 +633,7 @@ fn build<'a>(facts: Facts<'a>, accessor: Accessor) -> Result<Index<'a>, Fault> {
             *size += 1;
         }
         members.push((position, group));
-    })?;
+    }
     let mut starts = Vec::with_capacity(sizes.len());
     let mut total = 0usize;
     for size in &sizes {
@@ -636,15 +652,16 @@ fn build<'a>(facts: Facts<'a>, accessor: Accessor) -> Result<Index<'a>, Fault> {
     }
     let groups = group_of
         .into_iter()
-        .map(|(key, group)| {
+        .map(|(element_key, group)| {
             let start = starts.get(group).copied().unwrap_or(0);
-            (key, (start, start + sizes.get(group).copied().unwrap_or(0)))
+            let end = start + sizes.get(group).copied().unwrap_or(0);
+            (key(element_key), (start, end))
         })
         .collect();
-    Ok(Index {
+    Index {
         groups,
         positions: Rc::from(positions),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -718,6 +735,62 @@ mod tests {
             }
         }
         assert!(checked >= 40, "only {checked} fields checked");
+    }
+
+    /// The full indexes built from `&str` for joins group exactly as the generic build does:
+    /// on real facts, and on packages whose names repeat.
+    #[test]
+    fn typed_full_indexes_agree_with_the_generic_build() {
+        let mut images: Vec<Image> = ["shop-api.json", "prod-api.json", "dev-tool.json"]
+            .iter()
+            .map(|name| {
+                let path = format!(
+                    "{}/../../tests/data/facts/{name}",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                Image::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
+            })
+            .collect();
+        let mut repeated = Image::default();
+        for index in 0..500 {
+            repeated.packages.push(tollgate_facts::Package {
+                name: format!("pkg{}", index % 37),
+                path: format!("/lib/{}", index % 3),
+                ..Default::default()
+            });
+        }
+        images.push(repeated);
+        let mut checked = 0;
+        for image in &images {
+            let collections = [
+                Facts::Files(&image.files),
+                Facts::Packages(&image.packages),
+                Facts::Vulnerabilities(&image.vulnerabilities),
+                Facts::Secrets(&image.secrets),
+                Facts::Users(&image.users),
+                Facts::Groups(&image.groups),
+            ];
+            for facts in collections {
+                for (_, accessors) in ACCESSORS_BY_COLLECTION {
+                    for accessor in accessors.iter().copied() {
+                        let Some(typed) = sweep::build_text(facts, accessor) else {
+                            continue;
+                        };
+                        let mut keyed = Vec::new();
+                        each_key(facts, accessor, |position, key| keyed.push((position, key)))
+                            .unwrap();
+                        let generic = group_by(keyed, |key| key);
+                        let keys: Vec<Key<'_>> = generic.groups.keys().cloned().collect();
+                        assert_eq!(typed.groups.len(), keys.len(), "{}", accessor.name());
+                        assert_eq!(runs(&typed, &keys), runs(&generic, &keys));
+                        if !keys.is_empty() {
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} indexes checked");
     }
 
     /// Intersections by merging and by searching agree with a set intersection, on runs of

@@ -16,9 +16,9 @@
 use foldhash::HashMap;
 use tollgate_facts::{File, Group, Package, Secret, User, Vulnerability};
 
-use super::{Index, LINEAR_KEYS};
+use super::{Index, LINEAR_KEYS, group_by};
 use crate::access::{Accessor, FILE_KIND, FIX_STATE, SEVERITY};
-use crate::value::{Facts, Key};
+use crate::value::{Facts, Key, Str};
 
 /// Elements per block: 64 files are 7 KB, inside a core's L1 cache. Measured over 200,000
 /// files with a text and a boolean field (`workload evaluate`): blocks of 32 to 96 elements
@@ -66,6 +66,33 @@ pub(super) fn prepare_typed<'a>(
     prepare_fields(facts, &[(accessor, keys)])
         .pop()
         .map(|(_, index)| index)
+}
+
+/// The full index of a plain text field (a join's key: `p.name == v.package.name`), grouped
+/// by each element's `&str`; `None` for the other fields.
+pub(super) fn build_text<'a>(facts: Facts<'a>, accessor: Accessor) -> Option<Index<'a>> {
+    use Accessor as A;
+    fn by<'a, T>(items: &'a [T], read: impl Fn(&'a T) -> &'a str) -> Index<'a> {
+        let keyed = items
+            .iter()
+            .enumerate()
+            .map(|(offset, item)| (position(0, offset), read(item)));
+        group_by(keyed, |text| Key::Str(Str::Borrowed(text)))
+    }
+    Some(match (facts, accessor) {
+        (Facts::Files(items), A::FilePath) => by(items, |f| &f.path),
+        (Facts::Packages(items), A::PackageName) => by(items, |p| &p.name),
+        (Facts::Packages(items), A::PackagePurl) => by(items, |p| &p.purl),
+        (Facts::Packages(items), A::PackageSourceName) => by(items, |p| &p.source_name),
+        (Facts::Packages(items), A::PackagePath) => by(items, |p| &p.path),
+        (Facts::Vulnerabilities(items), A::VulnerabilityId) => by(items, |v| &v.id),
+        (Facts::Secrets(items), A::SecretRule) => by(items, |s| &s.rule),
+        (Facts::Secrets(items), A::SecretCategory) => by(items, |s| &s.category),
+        (Facts::Secrets(items), A::SecretPath) => by(items, |s| &s.path),
+        (Facts::Users(items), A::UserName) => by(items, |u| &u.name),
+        (Facts::Groups(items), A::GroupName) => by(items, |g| &g.name),
+        _ => return None,
+    })
 }
 
 /// A field's loop over records of type `T`, when it has one.
