@@ -669,6 +669,36 @@ mod tests {
     use super::*;
     use tollgate_facts::Image;
 
+    /// A facts file of `tests/data/facts`.
+    fn facts_file(name: &str) -> Image {
+        let path = format!(
+            "{}/../../tests/data/facts/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        Image::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    /// Every (collection, field) pair that the specialised loops cover, in `image`.
+    fn fields_of(image: &Image) -> Vec<(Facts<'_>, Accessor)> {
+        let collections = [
+            Facts::Files(&image.files),
+            Facts::Packages(&image.packages),
+            Facts::Vulnerabilities(&image.vulnerabilities),
+            Facts::Secrets(&image.secrets),
+            Facts::Users(&image.users),
+            Facts::Groups(&image.groups),
+        ];
+        collections
+            .into_iter()
+            .flat_map(|facts| {
+                ACCESSORS_BY_COLLECTION
+                    .iter()
+                    .flat_map(|(_, accessors)| accessors.iter().copied())
+                    .map(move |accessor| (facts, accessor))
+            })
+            .collect()
+    }
+
     /// Each key's positions in an index.
     fn runs<'a>(index: &Index<'a>, keys: &[Key<'a>]) -> Vec<Vec<u32>> {
         keys.iter()
@@ -691,47 +721,31 @@ mod tests {
             "dev-tool.json",
             "clean.json",
         ] {
-            let path = format!(
-                "{}/../../tests/data/facts/{name}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let image = Image::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let collections = [
-                Facts::Files(&image.files),
-                Facts::Packages(&image.packages),
-                Facts::Vulnerabilities(&image.vulnerabilities),
-                Facts::Secrets(&image.secrets),
-                Facts::Users(&image.users),
-                Facts::Groups(&image.groups),
-            ];
-            for facts in collections {
-                for (_, accessors) in ACCESSORS_BY_COLLECTION {
-                    for accessor in accessors.iter().copied() {
-                        let mut keys: Vec<Key<'_>> = vec![
-                            Key::Str(crate::value::Str::Borrowed("no such key")),
-                            Key::Int(-7),
-                            Key::Bool(true),
-                            Key::Bool(false),
-                            Key::None,
-                        ];
-                        let _ = each_key(facts, accessor, |_, key| {
-                            if !keys.contains(&key) {
-                                keys.push(key);
-                            }
-                        });
-                        let Some(typed) = sweep::prepare_typed(facts, accessor, &keys) else {
-                            continue;
-                        };
-                        let generic = prepare_generic(facts, accessor, &keys).unwrap();
-                        assert_eq!(
-                            runs(&typed, &keys),
-                            runs(&generic, &keys),
-                            "{name}: {}",
-                            accessor.name()
-                        );
-                        checked += 1;
+            let image = facts_file(name);
+            for (facts, accessor) in fields_of(&image) {
+                let mut keys: Vec<Key<'_>> = vec![
+                    Key::Str(crate::value::Str::Borrowed("no such key")),
+                    Key::Int(-7),
+                    Key::Bool(true),
+                    Key::Bool(false),
+                    Key::None,
+                ];
+                let _ = each_key(facts, accessor, |_, key| {
+                    if !keys.contains(&key) {
+                        keys.push(key);
                     }
-                }
+                });
+                let Some(typed) = sweep::prepare_typed(facts, accessor, &keys) else {
+                    continue;
+                };
+                let generic = prepare_generic(facts, accessor, &keys).unwrap();
+                assert_eq!(
+                    runs(&typed, &keys),
+                    runs(&generic, &keys),
+                    "{name}: {}",
+                    accessor.name()
+                );
+                checked += 1;
             }
         }
         assert!(checked >= 40, "only {checked} fields checked");
@@ -742,14 +756,8 @@ mod tests {
     #[test]
     fn typed_full_indexes_agree_with_the_generic_build() {
         let mut images: Vec<Image> = ["shop-api.json", "prod-api.json", "dev-tool.json"]
-            .iter()
-            .map(|name| {
-                let path = format!(
-                    "{}/../../tests/data/facts/{name}",
-                    env!("CARGO_MANIFEST_DIR")
-                );
-                Image::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
-            })
+            .into_iter()
+            .map(facts_file)
             .collect();
         let mut repeated = Image::default();
         for index in 0..500 {
@@ -762,31 +770,18 @@ mod tests {
         images.push(repeated);
         let mut checked = 0;
         for image in &images {
-            let collections = [
-                Facts::Files(&image.files),
-                Facts::Packages(&image.packages),
-                Facts::Vulnerabilities(&image.vulnerabilities),
-                Facts::Secrets(&image.secrets),
-                Facts::Users(&image.users),
-                Facts::Groups(&image.groups),
-            ];
-            for facts in collections {
-                for (_, accessors) in ACCESSORS_BY_COLLECTION {
-                    for accessor in accessors.iter().copied() {
-                        let Some(typed) = sweep::build_text(facts, accessor) else {
-                            continue;
-                        };
-                        let mut keyed = Vec::new();
-                        each_key(facts, accessor, |position, key| keyed.push((position, key)))
-                            .unwrap();
-                        let generic = group_by(keyed, |key| key);
-                        let keys: Vec<Key<'_>> = generic.groups.keys().cloned().collect();
-                        assert_eq!(typed.groups.len(), keys.len(), "{}", accessor.name());
-                        assert_eq!(runs(&typed, &keys), runs(&generic, &keys));
-                        if !keys.is_empty() {
-                            checked += 1;
-                        }
-                    }
+            for (facts, accessor) in fields_of(image) {
+                let Some(typed) = sweep::build_text(facts, accessor) else {
+                    continue;
+                };
+                let mut keyed = Vec::new();
+                each_key(facts, accessor, |position, key| keyed.push((position, key))).unwrap();
+                let generic = group_by(keyed, |key| key);
+                let keys: Vec<Key<'_>> = generic.groups.keys().cloned().collect();
+                assert_eq!(typed.groups.len(), keys.len(), "{}", accessor.name());
+                assert_eq!(runs(&typed, &keys), runs(&generic, &keys));
+                if !keys.is_empty() {
+                    checked += 1;
                 }
             }
         }
