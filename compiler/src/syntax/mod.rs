@@ -428,6 +428,25 @@ impl TopLevel {
                 }
                 continue;
             }
+            // Code (the outermost context, or an interpolation's): comments, strings and raw
+            // strings start the same way in both.
+            if !matches!(self.stack.last(), Some(None)) {
+                match byte {
+                    b'/' if next == Some(b'/') => return,
+                    b'"' => {
+                        self.stack.push(None);
+                        continue;
+                    }
+                    b'r' => {
+                        if let Some(hashes) = Self::raw_start(line, i - 1) {
+                            self.raw = Some(hashes);
+                            i += hashes + 1;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+            }
             match self.stack.last_mut() {
                 Some(None) => match byte {
                     b'\\' => i += 1,
@@ -440,13 +459,6 @@ impl TopLevel {
                     _ => {}
                 },
                 Some(Some(depth)) => match byte {
-                    b'/' if next == Some(b'/') => return,
-                    b'"' => self.stack.push(None),
-                    b'r' if Self::raw_start(line, i - 1).is_some() => {
-                        let hashes = Self::raw_start(line, i - 1).unwrap_or(0);
-                        self.raw = Some(hashes);
-                        i += hashes + 1;
-                    }
                     b'(' | b'[' | b'{' => *depth += 1,
                     b'}' if *depth == 0 => {
                         // The end of an interpolation: back in the string.
@@ -456,13 +468,6 @@ impl TopLevel {
                     _ => {}
                 },
                 None => match byte {
-                    b'/' if next == Some(b'/') => return,
-                    b'"' => self.stack.push(None),
-                    b'r' if Self::raw_start(line, i - 1).is_some() => {
-                        let hashes = Self::raw_start(line, i - 1).unwrap_or(0);
-                        self.raw = Some(hashes);
-                        i += hashes + 1;
-                    }
                     b'(' | b'[' | b'{' => self.depth += 1,
                     b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
                     _ => {}
