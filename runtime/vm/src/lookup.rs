@@ -369,24 +369,7 @@ impl<'a> Machine<'a> {
         keys: &[Value<'a>],
     ) -> Result<Value<'a>, Fault> {
         let collection = facts.identity();
-        let position = match self
-            .lookups
-            .tables
-            .iter()
-            .position(|table| table.collection == collection && table.accessor == accessor)
-        {
-            Some(position) => position,
-            None => {
-                self.lookups.tables.push(Table {
-                    collection,
-                    accessor,
-                    prepared: None,
-                    full: None,
-                    probes: 0,
-                });
-                self.lookups.tables.len() - 1
-            }
-        };
+        let position = self.lookups.table(collection, accessor);
         let len = facts.len() as u64;
         let Some(table) = self.lookups.tables.get_mut(position) else {
             return Err(Fault::Message("lookup table missing".to_string()));
@@ -463,21 +446,30 @@ impl<'a> Lookups<'a> {
         let prepared = sweep::prepare_fields(facts, &fields);
         self.swept.push(collection);
         for (accessor, index) in prepared {
-            match self
-                .tables
-                .iter_mut()
-                .find(|table| table.collection == collection && table.accessor == accessor)
-            {
-                Some(table) => table.prepared = Some(index),
-                None => self.tables.push(Table {
-                    collection,
-                    accessor,
-                    prepared: Some(index),
-                    full: None,
-                    probes: 0,
-                }),
+            let position = self.table(collection, accessor);
+            if let Some(table) = self.tables.get_mut(position) {
+                table.prepared = Some(index);
             }
         }
+    }
+
+    /// The position of the (collection, field) pair's table, made empty if there is none yet.
+    fn table(&mut self, collection: (usize, usize, u8), accessor: Accessor) -> usize {
+        if let Some(position) = self
+            .tables
+            .iter()
+            .position(|table| table.collection == collection && table.accessor == accessor)
+        {
+            return position;
+        }
+        self.tables.push(Table {
+            collection,
+            accessor,
+            prepared: None,
+            full: None,
+            probes: 0,
+        });
+        self.tables.len() - 1
     }
 
     /// Whether a table already built answers a lookup of `keys` in the field without a pass.
