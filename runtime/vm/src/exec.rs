@@ -239,22 +239,7 @@ impl<'a> Machine<'a> {
                     self.stack.push(value);
                 }
                 LOp::Field(accessor) => {
-                    let value = match self.pop()? {
-                        Value::Rec(rec) => field(rec, accessor)?,
-                        Value::None => {
-                            return Err(Fault::Message(format!(
-                                "field `{}` of none",
-                                accessor.name()
-                            )));
-                        }
-                        other => {
-                            return Err(Fault::Message(format!(
-                                "field `{}` of {}",
-                                accessor.name(),
-                                other.kind()
-                            )));
-                        }
-                    };
+                    let value = field_of(&self.pop()?, accessor)?;
                     self.stack.push(value);
                 }
                 LOp::OptField(accessor) => {
@@ -512,22 +497,8 @@ impl<'a> Machine<'a> {
                     // fault is reported at it).
                     *pc += 1;
                     self.fuel = self.fuel.saturating_sub(1);
-                    let value = match frame.locals.get(usize::from(slot)) {
-                        Some(Value::Rec(rec)) => field(*rec, accessor)?,
-                        Some(Value::None) | None => {
-                            return Err(Fault::Message(format!(
-                                "field `{}` of none",
-                                accessor.name()
-                            )));
-                        }
-                        Some(other) => {
-                            return Err(Fault::Message(format!(
-                                "field `{}` of {}",
-                                accessor.name(),
-                                other.kind()
-                            )));
-                        }
-                    };
+                    let local = frame.locals.get(usize::from(slot)).unwrap_or(&Value::None);
+                    let value = field_of(local, accessor)?;
                     self.stack.push(value);
                 }
                 LOp::Return => {
@@ -607,6 +578,23 @@ impl<'a> Machine<'a> {
             Fault::Message(message) => Fault::Message(format!("in `{}`: {message}", declared.name)),
             other => other,
         })
+    }
+}
+
+/// `record.field`: a field of a record; of `none` or of any other value, a runtime error.
+#[inline]
+fn field_of<'a>(record: &Value<'a>, accessor: crate::access::Accessor) -> Result<Value<'a>, Fault> {
+    match record {
+        Value::Rec(rec) => field(*rec, accessor),
+        Value::None => Err(Fault::Message(format!(
+            "field `{}` of none",
+            accessor.name()
+        ))),
+        other => Err(Fault::Message(format!(
+            "field `{}` of {}",
+            accessor.name(),
+            other.kind()
+        ))),
     }
 }
 
