@@ -620,3 +620,60 @@ fn demand_names_the_ecosystems_that_loops_over_packages_keep() {
         assert_eq!(ecosystems(unknown), None, "{unknown}");
     }
 }
+
+/// A rule's chunk reading field `id` of its local 0, which no instruction sets (`none`), with
+/// spans `10..11` for the `Local` and `10..13` for the `Field`. With `jump_to_field`, a jump
+/// lands on the `Field`, so linking cannot fuse the pair.
+fn field_of_none(jump_to_field: bool) -> Program {
+    let mut program = compile("deny fires\n  when image.config.user == \"root\"\n");
+    let id = program.field("Vulnerability", "id");
+    let mut builder = ChunkBuilder::new(1);
+    let span = |start, end| tollgate_bytecode::Span {
+        file: 0,
+        start,
+        end,
+    };
+    builder.set_span(span(10, 11));
+    let field = builder.label();
+    if jump_to_field {
+        builder.emit(Op::Local(0));
+        builder.jump(tollgate_bytecode::JumpKind::Always, field);
+    }
+    builder.emit(Op::Local(0));
+    builder.place(field);
+    builder.set_span(span(10, 13));
+    builder.emit(Op::Field(id));
+    builder.emit(Op::Emit);
+    builder.emit(Op::Return);
+    program.rules[0].chunk = builder.finish().unwrap();
+    program
+}
+
+#[test]
+fn a_field_of_none_is_reported_at_the_field_whether_or_not_linking_fused_it() {
+    for jump_to_field in [false, true] {
+        let program = field_of_none(jump_to_field);
+        let err = run(
+            &program,
+            &Image::default(),
+            &EvalOptions::new(now("2026-11-26T12:00:00Z")),
+        )
+        .unwrap_err();
+        let VmError::Runtime {
+            rule,
+            message,
+            span,
+        } = err
+        else {
+            panic!("expected a runtime error, got {err:?}");
+        };
+        assert_eq!(rule, "acme.prod.fires");
+        assert_eq!(message, "field `Vulnerability.id` of none");
+        let span = span.unwrap();
+        assert_eq!(
+            (span.start, span.end),
+            (10, 13),
+            "jump_to_field: {jump_to_field}"
+        );
+    }
+}
