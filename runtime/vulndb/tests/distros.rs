@@ -16,6 +16,10 @@ use serde_json::json;
 use tollgate_facts::{Distro, Ecosystem, Package};
 use tollgate_vulndb::{Database, import};
 
+mod common;
+
+use common::package;
+
 /// Every ecosystem string a record is filed under in the test database: the releases each
 /// image must match and, next to them, the neighbours it must not.
 const ECOSYSTEMS: &[&str] = &[
@@ -260,16 +264,6 @@ fn matched_ecosystems(
         .into_iter()
         .map(|finding| finding.summary)
         .collect()
-}
-
-fn package(ecosystem: Ecosystem, name: &str, source: &str, version: &str) -> Package {
-    Package {
-        name: name.into(),
-        source_name: source.into(),
-        version: version.into(),
-        ecosystem,
-        ..Package::default()
-    }
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {

@@ -15,6 +15,10 @@ use std::sync::OnceLock;
 use tollgate_facts::{Distro, Ecosystem, FixState, Package, Severity};
 use tollgate_vulndb::{Database, DbError, ImportReport, import};
 
+mod common;
+
+use common::package;
+
 fn osv_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/osv")
 }
@@ -39,16 +43,6 @@ fn distro(id: &str, version: &str) -> Distro {
         id: id.into(),
         version: version.into(),
         ..Distro::default()
-    }
-}
-
-fn package(ecosystem: Ecosystem, name: &str, source: &str, version: &str) -> Package {
-    Package {
-        name: name.into(),
-        source_name: source.into(),
-        version: version.into(),
-        ecosystem,
-        ..Package::default()
     }
 }
 
